@@ -1,0 +1,114 @@
+/**
+ * XfedCommand: owns the common flags, stdout discipline, the error -> exit-code mapping
+ * (2 usage, 3 internal) and report output. Replaces three oclif defaults that break the
+ * report contract: parse errors and this.error() exit codes, JSON errors on stdout, and
+ * pretty-printed JSON (which breaks JSON Lines).
+ */
+import { Command, Flags } from '@oclif/core';
+import { runInOrder } from '../pipeline/batch.js';
+import { renderJson } from '../report/json.js';
+import type { FailOn, Report } from '../report/model.js';
+import { exitCodeFor } from '../report/model.js';
+import { renderText } from '../report/text.js';
+import { UsageError } from './errors.js';
+import { durationFlag } from './flags.js';
+import { startSpinner, styleFor } from './tty.js';
+
+export interface CommonFlags {
+  json: boolean;
+  timeout: number | undefined;
+  'fail-on': FailOn;
+  transcript: boolean;
+}
+
+export interface ReportJob<T> {
+  targets: readonly T[];
+  concurrency: number;
+  flags: CommonFlags;
+  label(t: T): string;
+  run(t: T): Promise<Report>;
+  /** Verdict-free lines summarising the facts for the human report. */
+  describe?(r: Report): string[];
+}
+
+export abstract class XfedCommand extends Command {
+  static override baseFlags = {
+    json: Flags.boolean({
+      description: 'Print the report as JSON on stdout (one document per target, JSON Lines for several).',
+      helpGroup: 'GLOBAL',
+    }),
+    timeout: durationFlag({
+      description: 'Deadline for each network step, in milliseconds (or with an s suffix).',
+      helpGroup: 'GLOBAL',
+    }),
+    'fail-on': Flags.option({
+      options: ['error', 'warning'] as const,
+      default: 'error' as const,
+      description: 'Lowest finding severity that makes the exit code 1.',
+      helpGroup: 'GLOBAL',
+    })(),
+    transcript: Flags.boolean({
+      description: 'Include what was sent and received (secrets redacted).',
+      helpGroup: 'GLOBAL',
+    }),
+  };
+
+  /** Writes reports in input order, sets the exit code from their status and --fail-on. */
+  protected async emitReports<T>(job: ReportJob<T>): Promise<void> {
+    const { json } = job.flags;
+    const style = json ? undefined : await styleFor(process.stdout);
+    const spinner = await startSpinner(`checking ${job.targets.length === 1 ? job.label(job.targets[0] as T) : `${job.targets.length} targets`}`, json);
+    let first = true;
+    try {
+      const reports = await runInOrder(job.targets, job.concurrency, (t) => job.run(t), (r) => {
+        if (json) {
+          process.stdout.write(renderJson(r));
+        } else {
+          spinner.stop();
+          process.stdout.write(`${first ? '' : '\n'}${renderText(r, style!, job.describe?.(r) ?? [])}`);
+        }
+        first = false;
+      });
+      process.exitCode = exitCodeFor(reports, job.flags['fail-on']);
+    } finally {
+      spinner.stop();
+    }
+  }
+
+  override async catch(err: Error & { oclif?: { exit?: number }; detail?: string; code?: string }): Promise<void> {
+    if (err.oclif?.exit === 0 || err.code === 'EEXIT') throw err;
+    const cmd = this.id ? `xfed ${this.id.replaceAll(':', ' ')}` : 'xfed';
+    if (err instanceof UsageError || isParseError(err)) {
+      const msg = err instanceof UsageError ? err.detail : oneLine(err.message);
+      process.stderr.write(`${cmd}: ${msg} (see ${cmd} --help)\n`);
+      process.exitCode = 2;
+      return;
+    }
+    process.stderr.write(
+      `${cmd}: internal error: ${oneLine(err.message)}. This is a bug in xfed; please report it with the command you ran.\n`,
+    );
+    if (process.env.XFED_DEBUG) process.stderr.write(`${err.stack ?? ''}\n`);
+    process.exitCode = 3;
+  }
+}
+
+function isParseError(err: Error): boolean {
+  const name = err.constructor?.name ?? '';
+  return (
+    /Args|Flag|ParseError|Arguments/.test(name) ||
+    /^(Parsing --|Unexpected argument|Missing \d+ required arg|Nonexistent flag|Expected --|Flag --|Unexpected flag|The following error occurred)/m.test(
+      err.message,
+    )
+  );
+}
+
+/** Collapses oclif's multi-line parse messages to one line. */
+function oneLine(message: string): string {
+  const lines = message
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l && !/^See more help with --help$/.test(l));
+  const m = /^Parsing (--[\w-]+)$/.exec(lines[0] ?? '');
+  if (m && lines[1]) return `${m[1]}: ${lines[1]}`;
+  return lines.join(' ');
+}

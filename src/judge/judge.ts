@@ -1,0 +1,60 @@
+/**
+ * Turns rule hits into findings: looks each id up in the catalog, fills {placeholders}
+ * from the hit's evidence, and sorts by severity (errors first), keeping rule order within
+ * a severity. Pure: no I/O.
+ */
+import type { Finding } from '../report/model.js';
+import { severityRank } from '../report/model.js';
+import { type FindingId, catalogEntry } from './catalog/index.js';
+
+/** What a rule returns: a catalog id plus evidence about this target. */
+export interface Hit {
+  id: FindingId;
+  evidence: Record<string, unknown>;
+}
+
+/** A pure rule: facts in, hits out. */
+export type Rule<F> = (facts: F) => Hit[];
+
+export function hit(id: FindingId, evidence: Record<string, unknown> = {}): Hit {
+  return { id, evidence };
+}
+
+/** Formats one evidence value for prose: arrays are joined, objects shown as compact JSON. */
+export function formatValue(v: unknown): string {
+  if (v === undefined || v === null || v === '') return '(none)';
+  if (Array.isArray(v)) return v.length === 0 ? '(none)' : v.map(formatValue).join(', ');
+  if (typeof v === 'object') return JSON.stringify(v);
+  return String(v);
+}
+
+/** Replaces {name} placeholders with evidence values; unknown names become "(unknown)". */
+export function fillTemplate(text: string, evidence: Record<string, unknown>): string {
+  return text.replace(/\{([a-zA-Z][a-zA-Z0-9_]*)\}/g, (_m, key: string) =>
+    key in evidence ? formatValue(evidence[key]) : '(unknown)',
+  );
+}
+
+export function toFinding(h: Hit): Finding {
+  const e = catalogEntry(h.id);
+  return {
+    id: h.id,
+    severity: e.severity,
+    title: fillTemplate(e.title, h.evidence),
+    symptom: fillTemplate(e.symptom, h.evidence),
+    cause: fillTemplate(e.cause, h.evidence),
+    fix: fillTemplate(e.fix, h.evidence),
+    evidence: h.evidence,
+    refs: [...e.refs],
+  };
+}
+
+/** Runs every rule over the facts; a rule that throws is a bug in xfed and propagates. */
+export function judge<F>(facts: F, rules: readonly Rule<F>[]): Finding[] {
+  const hits = rules.flatMap((r) => r(facts));
+  const findings = hits.map(toFinding);
+  return findings
+    .map((f, i) => ({ f, i }))
+    .sort((a, b) => severityRank(a.f.severity) - severityRank(b.f.severity) || a.i - b.i)
+    .map(({ f }) => f);
+}

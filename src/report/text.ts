@@ -1,0 +1,86 @@
+/**
+ * Human renderer: a header with the verdict, the gathered facts a command chose to show,
+ * then findings grouped by severity as symptom -> cause -> fix. Formats only; every word of
+ * a verdict comes from the catalog via the report.
+ */
+import type { Finding, Report, Severity } from './model.js';
+
+export interface Style {
+  error(s: string): string;
+  warning(s: string): string;
+  info(s: string): string;
+  dim(s: string): string;
+  bold(s: string): string;
+  ok(s: string): string;
+}
+
+const MARK: Record<Severity, string> = { error: '✖', warning: '▲', info: '●' };
+const LABEL: Record<Severity, string> = { error: 'ERROR', warning: 'WARNING', info: 'INFO' };
+const STATUS_WORD = { pass: 'PASS', warn: 'WARN', fail: 'FAIL' } as const;
+
+function count(findings: readonly Finding[], s: Severity): number {
+  return findings.filter((f) => f.severity === s).length;
+}
+
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
+}
+
+function wrap(text: string, indent: string, width: number): string {
+  const words = text.split(/\s+/).filter(Boolean);
+  const lines: string[] = [];
+  let line = '';
+  for (const w of words) {
+    if (line.length > 0 && line.length + 1 + w.length > width) {
+      lines.push(line);
+      line = w;
+    } else {
+      line = line.length > 0 ? `${line} ${w}` : w;
+    }
+  }
+  if (line) lines.push(line);
+  return lines.join(`\n${indent}`);
+}
+
+export function renderFinding(f: Finding, st: Style, width = 100): string {
+  const paint = st[f.severity];
+  const head = `${paint(`${MARK[f.severity]} ${LABEL[f.severity]}`)} ${st.bold(f.title)} ${st.dim(`[${f.id}]`)}`;
+  const pad = '             ';
+  const body = [
+    `    symptom  ${wrap(f.symptom, pad, width - pad.length)}`,
+    `    cause    ${wrap(f.cause, pad, width - pad.length)}`,
+    `    fix      ${wrap(f.fix, pad, width - pad.length)}`,
+  ];
+  if (f.refs.length > 0) body.push(st.dim(`    see      ${f.refs.join(' ')}`));
+  return [head, ...body].join('\n');
+}
+
+/** Renders one report. `factLines` are command-specific, verdict-free summaries of the facts. */
+export function renderText(r: Report, st: Style, factLines: readonly string[] = []): string {
+  const statusPaint = r.status === 'fail' ? st.error : r.status === 'warn' ? st.warning : st.ok;
+  const counts = [
+    plural(count(r.findings, 'error'), 'error'),
+    plural(count(r.findings, 'warning'), 'warning'),
+    `${count(r.findings, 'info')} info`,
+  ].join(', ');
+  const out: string[] = [];
+  out.push(`${st.bold(`xfed ${r.command} ${r.target}`)}  ${statusPaint(STATUS_WORD[r.status])}  ${st.dim(`(${counts}; ${r.durationMs} ms)`)}`);
+  if (factLines.length > 0) {
+    out.push('');
+    for (const l of factLines) out.push(`  ${l}`);
+  }
+  for (const sev of ['error', 'warning', 'info'] as const) {
+    const group = r.findings.filter((f) => f.severity === sev);
+    if (group.length === 0) continue;
+    out.push('');
+    for (const f of group) out.push(renderFinding(f, st));
+  }
+  if (r.transcript) {
+    out.push('', st.bold('Transcript'));
+    for (const t of r.transcript) {
+      const arrow = t.dir === 'out' ? '>>' : t.dir === 'in' ? '<<' : '--';
+      out.push(st.dim(`${String(t.t).padStart(6)} ms ${arrow} `) + t.data);
+    }
+  }
+  return `${out.join('\n')}\n`;
+}
