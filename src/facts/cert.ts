@@ -35,6 +35,13 @@ export interface CertificateInfo {
   /** Key usage bits as names ('digitalSignature', 'keyEncipherment', ...); null when absent. */
   keyUsage: string[] | null;
   pem: string;
+  /** AIA caIssuers URLs (RFC 5280 §4.2.2.1): where the issuer's certificate can be downloaded. Absent when none. */
+  caIssuers?: string[];
+  /**
+   * True when this certificate is one of the local trust anchors (system store or --ca): it may
+   * have been appended locally by the TLS stack rather than sent by the peer.
+   */
+  trustAnchor?: boolean;
 }
 
 /** Everything the certificate rules need about one TLS endpoint. */

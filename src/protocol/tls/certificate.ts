@@ -1,0 +1,389 @@
+/**
+ * X.509 certificate extraction (RFC 5280) into verdict-free CertificateInfo facts, for RSA,
+ * ECDSA and EdDSA certificates alike. node:crypto gives names, dates, fingerprints and key
+ * details; a small bounded DER reader below gives what node:crypto does not expose: the
+ * signature algorithm, SAN otherNames (id-on-xmppAddr 1.3.6.1.5.5.7.8.5, RFC 6120 §13.7.1.4;
+ * id-on-dnsSRV 1.3.6.1.5.5.7.8.7, RFC 4985), extended key usage and key usage.
+ */
+import { X509Certificate } from 'node:crypto';
+import type { TLSSocket } from 'node:tls';
+import type { CertificateInfo } from '../../facts/cert.js';
+import { canonicalIp } from './identity.js';
+
+// ---------------------------------------------------------------------------------------
+// Minimal DER reader (X.690 §8, definite lengths only, as DER requires).
+
+interface Tlv {
+  /** Full identifier octet (class + constructed bit + tag number, low tag numbers only). */
+  tag: number;
+  /** Content octets. */
+  body: Buffer;
+  /** Offset just after this element in the buffer it was read from. */
+  end: number;
+}
+
+class DerError extends Error {}
+
+function readTlv(buf: Buffer, offset: number): Tlv {
+  if (offset + 2 > buf.length) throw new DerError('truncated DER element');
+  const tag = buf[offset] as number;
+  if ((tag & 0x1f) === 0x1f) throw new DerError('high tag numbers are not used in certificates');
+  let len = buf[offset + 1] as number;
+  let pos = offset + 2;
+  if (len & 0x80) {
+    const n = len & 0x7f;
+    if (n === 0 || n > 4 || pos + n > buf.length) throw new DerError('bad DER length');
+    len = 0;
+    for (let i = 0; i < n; i++) len = len * 256 + (buf[pos + i] as number);
+    pos += n;
+  }
+  if (pos + len > buf.length) throw new DerError('DER element runs past its container');
+  return { tag, body: buf.subarray(pos, pos + len), end: pos + len };
+}
+
+/** The elements inside a constructed element's body. */
+function children(body: Buffer): Tlv[] {
+  const out: Tlv[] = [];
+  let off = 0;
+  while (off < body.length) {
+    const t = readTlv(body, off);
+    out.push(t);
+    off = t.end;
+  }
+  return out;
+}
+
+function decodeOid(body: Buffer): string {
+  if (body.length === 0) throw new DerError('empty OID');
+  const first = body[0] as number;
+  const parts: number[] = [first < 80 ? Math.floor(first / 40) : 2, first < 80 ? first % 40 : first - 80];
+  let v = 0;
+  for (let i = 1; i < body.length; i++) {
+    const b = body[i] as number;
+    v = v * 128 + (b & 0x7f);
+    if (!(b & 0x80)) {
+      parts.push(v);
+      v = 0;
+    }
+  }
+  return parts.join('.');
+}
+
+/** Decodes the ASN.1 string types used in names (UTF8, Printable, IA5, T61, BMP, Universal). */
+function decodeString(t: Tlv): string {
+  switch (t.tag) {
+    case 0x1e: {
+      // BMPString: UTF-16BE.
+      const swapped = Buffer.from(t.body);
+      swapped.swap16();
+      return swapped.toString('utf16le');
+    }
+    case 0x1c: {
+      // UniversalString: UTF-32BE.
+      let s = '';
+      for (let i = 0; i + 3 < t.body.length; i += 4) s += String.fromCodePoint(t.body.readUInt32BE(i));
+      return s;
+    }
+    case 0x14:
+      return t.body.toString('latin1');
+    default:
+      return t.body.toString('utf8');
+  }
+}
+
+// ---------------------------------------------------------------------------------------
+// OIDs (RFC 5280 §4.2, RFC 3279, RFC 4055, RFC 5758, RFC 8410).
+
+const OID_SAN = '2.5.29.17';
+const OID_EKU = '2.5.29.37';
+const OID_KEY_USAGE = '2.5.29.15';
+const OID_AIA = '1.3.6.1.5.5.7.1.1';
+const OID_CA_ISSUERS = '1.3.6.1.5.5.7.48.2';
+const OID_CN = '2.5.4.3';
+export const OID_XMPP_ADDR = '1.3.6.1.5.5.7.8.5';
+export const OID_DNS_SRV = '1.3.6.1.5.5.7.8.7';
+
+const SIGNATURE_ALGORITHMS: Record<string, string> = {
+  '1.2.840.113549.1.1.2': 'md2WithRSAEncryption',
+  '1.2.840.113549.1.1.4': 'md5WithRSAEncryption',
+  '1.2.840.113549.1.1.5': 'sha1WithRSAEncryption',
+  '1.2.840.113549.1.1.10': 'rsassaPss',
+  '1.2.840.113549.1.1.11': 'sha256WithRSAEncryption',
+  '1.2.840.113549.1.1.12': 'sha384WithRSAEncryption',
+  '1.2.840.113549.1.1.13': 'sha512WithRSAEncryption',
+  '1.2.840.113549.1.1.14': 'sha224WithRSAEncryption',
+  '1.2.840.10045.4.1': 'ecdsa-with-SHA1',
+  '1.2.840.10045.4.3.1': 'ecdsa-with-SHA224',
+  '1.2.840.10045.4.3.2': 'ecdsa-with-SHA256',
+  '1.2.840.10045.4.3.3': 'ecdsa-with-SHA384',
+  '1.2.840.10045.4.3.4': 'ecdsa-with-SHA512',
+  '1.2.840.10040.4.3': 'dsa-with-sha1',
+  '2.16.840.1.101.3.4.3.2': 'dsa-with-sha256',
+  '1.3.101.112': 'ED25519',
+  '1.3.101.113': 'ED448',
+};
+
+const EKU_NAMES: Record<string, string> = {
+  '1.3.6.1.5.5.7.3.1': 'serverAuth',
+  '1.3.6.1.5.5.7.3.2': 'clientAuth',
+  '1.3.6.1.5.5.7.3.3': 'codeSigning',
+  '1.3.6.1.5.5.7.3.4': 'emailProtection',
+  '1.3.6.1.5.5.7.3.8': 'timeStamping',
+  '1.3.6.1.5.5.7.3.9': 'OCSPSigning',
+  '2.5.29.37.0': 'anyExtendedKeyUsage',
+};
+
+/** KeyUsage bit names in bit order (RFC 5280 §4.2.1.3). */
+const KEY_USAGE_BITS = [
+  'digitalSignature',
+  'nonRepudiation',
+  'keyEncipherment',
+  'dataEncipherment',
+  'keyAgreement',
+  'keyCertSign',
+  'cRLSign',
+  'encipherOnly',
+  'decipherOnly',
+];
+
+/** Key sizes of named curves, in bits. */
+const CURVE_BITS: Record<string, number> = {
+  prime192v1: 192,
+  secp224r1: 224,
+  prime256v1: 256,
+  secp256k1: 256,
+  secp384r1: 384,
+  secp521r1: 521,
+  brainpoolP256r1: 256,
+  brainpoolP384r1: 384,
+  brainpoolP512r1: 512,
+};
+
+/** What the DER reader extracts. */
+export interface DerDetails {
+  signatureAlgorithm: string;
+  commonNames: string[];
+  san: CertificateInfo['san'];
+  extKeyUsage: string[] | null;
+  keyUsage: string[] | null;
+  /** AIA caIssuers URLs (RFC 5280 §4.2.2.1), where the issuer certificate can be downloaded. */
+  caIssuers: string[];
+}
+
+function formatIp(bytes: Buffer): string {
+  if (bytes.length === 4) return [...bytes].join('.');
+  if (bytes.length === 16) {
+    const groups: string[] = [];
+    for (let i = 0; i < 16; i += 2) groups.push(bytes.readUInt16BE(i).toString(16));
+    return canonicalIp(groups.join(':')) || groups.join(':');
+  }
+  return bytes.toString('hex');
+}
+
+function parseGeneralNames(body: Buffer, san: CertificateInfo['san']): void {
+  for (const gn of children(body)) {
+    switch (gn.tag) {
+      case 0xa0: {
+        // otherName ::= SEQUENCE { type-id OID, value [0] EXPLICIT ANY } (IMPLICIT [0] tagging of the SEQUENCE)
+        const [oid, wrapped] = children(gn.body);
+        if (oid?.tag !== 0x06 || !wrapped || wrapped.tag !== 0xa0) break;
+        const [inner] = children(wrapped.body);
+        if (!inner) break;
+        const id = decodeOid(oid.body);
+        if (id === OID_XMPP_ADDR) san.xmppAddr.push(decodeString(inner));
+        else if (id === OID_DNS_SRV) san.srv.push(decodeString(inner));
+        break;
+      }
+      case 0x82:
+        san.dns.push(gn.body.toString('latin1'));
+        break;
+      case 0x86:
+        san.uri.push(gn.body.toString('latin1'));
+        break;
+      case 0x87:
+        san.ip.push(formatIp(gn.body));
+        break;
+      default:
+        // rfc822Name, directoryName, registeredID, ...: not server identities.
+        break;
+    }
+  }
+}
+
+function parseName(body: Buffer): string[] {
+  const cns: string[] = [];
+  for (const rdn of children(body)) {
+    for (const atv of children(rdn.body)) {
+      const [oid, value] = children(atv.body);
+      if (oid?.tag === 0x06 && value && decodeOid(oid.body) === OID_CN) cns.push(decodeString(value));
+    }
+  }
+  return cns;
+}
+
+/** Parses the parts of a DER certificate that node:crypto does not expose. Throws on malformed DER. */
+export function parseDerDetails(der: Buffer): DerDetails {
+  const [tbs, sigAlg] = children(readTlv(der, 0).body);
+  if (!tbs || !sigAlg) throw new DerError('not a certificate');
+  const fields = children(tbs.body);
+  // version [0] EXPLICIT is optional (v1 certificates omit it).
+  let i = fields[0]?.tag === 0xa0 ? 1 : 0;
+  i += 1; // serialNumber
+  i += 1; // signature (inner AlgorithmIdentifier; must equal the outer one)
+  i += 1; // issuer
+  i += 1; // validity
+  const subject = fields[i++];
+  i += 1; // subjectPublicKeyInfo
+  const [algOid] = children(sigAlg.body);
+  const oid = algOid ? decodeOid(algOid.body) : '';
+  const details: DerDetails = {
+    signatureAlgorithm: SIGNATURE_ALGORITHMS[oid] ?? oid,
+    commonNames: subject ? parseName(subject.body) : [],
+    san: { dns: [], srv: [], xmppAddr: [], uri: [], ip: [] },
+    extKeyUsage: null,
+    keyUsage: null,
+    caIssuers: [],
+  };
+  const extsWrapper = fields.slice(i).find((f) => f.tag === 0xa3);
+  if (!extsWrapper) return details;
+  const [exts] = children(extsWrapper.body);
+  for (const ext of exts ? children(exts.body) : []) {
+    const parts = children(ext.body);
+    const extOid = parts[0] ? decodeOid(parts[0].body) : '';
+    // extnValue is the last element; a BOOLEAN critical flag may sit in between.
+    const value = parts[parts.length - 1];
+    if (value?.tag !== 0x04) continue;
+    const inner = readTlv(value.body, 0);
+    if (extOid === OID_SAN) parseGeneralNames(inner.body, details.san);
+    else if (extOid === OID_EKU) {
+      details.extKeyUsage = children(inner.body).map((o) => {
+        const d = decodeOid(o.body);
+        return EKU_NAMES[d] ?? d;
+      });
+    } else if (extOid === OID_KEY_USAGE) {
+      const unused = inner.body[0] ?? 0;
+      const bits = inner.body.subarray(1);
+      const names: string[] = [];
+      for (let b = 0; b < bits.length * 8 - unused && b < KEY_USAGE_BITS.length; b++) {
+        if (((bits[b >> 3] as number) >> (7 - (b & 7))) & 1) names.push(KEY_USAGE_BITS[b] as string);
+      }
+      details.keyUsage = names;
+    } else if (extOid === OID_AIA) {
+      for (const ad of children(inner.body)) {
+        const [method, location] = children(ad.body);
+        if (method && location?.tag === 0x86 && decodeOid(method.body) === OID_CA_ISSUERS) {
+          details.caIssuers.push(location.body.toString('latin1'));
+        }
+      }
+    }
+  }
+  return details;
+}
+
+// ---------------------------------------------------------------------------------------
+
+function iso(date: string): string {
+  const d = new Date(date);
+  return Number.isNaN(d.getTime()) ? date : d.toISOString();
+}
+
+/** Issuer equals subject and the certificate's signature verifies with its own key. */
+function isSelfSigned(cert: X509Certificate): boolean {
+  if (cert.issuer !== cert.subject) return false;
+  try {
+    return cert.verify(cert.publicKey);
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Verdict-free facts about one certificate. Async so a future extractor may load heavy
+ * modules lazily; today everything comes from node:crypto and the DER reader above.
+ */
+export async function certificateInfo(cert: X509Certificate): Promise<CertificateInfo> {
+  let details: DerDetails;
+  try {
+    details = parseDerDetails(cert.raw);
+  } catch {
+    // node:crypto accepted the certificate, so this is an encoding our reader does not
+    // cover; keep what node:crypto knows rather than failing the whole probe.
+    details = {
+      signatureAlgorithm: 'unknown',
+      commonNames: [],
+      san: { dns: [], srv: [], xmppAddr: [], uri: [], ip: [] },
+      extKeyUsage: cert.keyUsage ?? null,
+      keyUsage: null,
+      caIssuers: [],
+    };
+  }
+  const key = cert.publicKey;
+  const keyType = key.asymmetricKeyType ?? 'unknown';
+  const kd = key.asymmetricKeyDetails ?? {};
+  let keyBits: number | undefined = kd.modulusLength;
+  if (keyBits === undefined && kd.namedCurve) keyBits = CURVE_BITS[kd.namedCurve];
+  if (keyBits === undefined && keyType === 'ed25519') keyBits = 256;
+  if (keyBits === undefined && keyType === 'ed448') keyBits = 456;
+  const info: CertificateInfo = {
+    subject: cert.subject.replace(/\n/g, ', '),
+    issuer: cert.issuer.replace(/\n/g, ', '),
+    serialNumber: cert.serialNumber,
+    notBefore: iso(cert.validFrom),
+    notAfter: iso(cert.validTo),
+    fingerprint256: cert.fingerprint256,
+    keyType,
+    signatureAlgorithm: details.signatureAlgorithm,
+    selfSigned: isSelfSigned(cert),
+    isCA: cert.ca,
+    san: details.san,
+    commonNames: details.commonNames,
+    extKeyUsage: details.extKeyUsage,
+    keyUsage: details.keyUsage,
+    pem: cert.toString(),
+  };
+  if (keyBits !== undefined) info.keyBits = keyBits;
+  if (kd.namedCurve) info.curve = kd.namedCurve;
+  if (details.caIssuers.length > 0) info.caIssuers = details.caIssuers;
+  return info;
+}
+
+/** SHA-256 fingerprints of local trust anchors registered by trust.ts (system store + --ca). */
+const knownAnchors = new Set<string>();
+
+/** Called by trust.ts so peerChain can mark certificates that are local trust anchors. */
+export function registerTrustAnchors(fingerprints: Iterable<string>): void {
+  for (const f of fingerprints) knownAnchors.add(f);
+}
+
+interface DetailedCert {
+  raw?: Buffer;
+  issuerCertificate?: DetailedCert;
+}
+
+/**
+ * The peer's chain, leaf first. Node's getPeerCertificate(true) starts with the certificates
+ * the peer sent (ordered by issuer links) and then appends issuers found in the local trust
+ * store, so a certificate that is a local trust anchor is marked `trustAnchor: true`: it may
+ * have been added locally rather than sent. Returns [] when the peer sent no certificate.
+ */
+export async function peerChain(
+  socket: TLSSocket,
+  anchorFingerprints?: Iterable<string>,
+): Promise<CertificateInfo[]> {
+  const anchors = new Set(knownAnchors);
+  for (const f of anchorFingerprints ?? []) anchors.add(f);
+  const out: CertificateInfo[] = [];
+  const seen = new Set<string>();
+  let cur = socket.getPeerCertificate(true) as DetailedCert | null;
+  // Bounded: a chain longer than 16 is not something a TLS stack would build.
+  while (cur?.raw && out.length < 16) {
+    const x = new X509Certificate(cur.raw);
+    if (seen.has(x.fingerprint256)) break; // a root points at itself
+    seen.add(x.fingerprint256);
+    const info = await certificateInfo(x);
+    if (anchors.has(x.fingerprint256)) info.trustAnchor = true;
+    out.push(info);
+    cur = cur.issuerCertificate ?? null;
+  }
+  return out;
+}

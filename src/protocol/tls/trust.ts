@@ -1,0 +1,114 @@
+/**
+ * Trust anchors and chain-validation results (RFC 5280 §6 path validation, done by OpenSSL
+ * through node:tls). Loads --ca files, builds the `ca` list for tls.connect, and turns a
+ * socket's authorization state into CertCheckFacts['trust'].
+ */
+import { X509Certificate } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import type { TLSSocket } from 'node:tls';
+import { rootCertificates } from 'node:tls';
+import { UsageError } from '../../cli/errors.js';
+import type { CertCheckFacts } from '../../facts/cert.js';
+import { registerTrustAnchors } from './certificate.js';
+
+const PEM_BLOCK = /-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g;
+/** A CA bundle larger than this is not a CA bundle. */
+const MAX_CA_FILE_BYTES = 8 * 1024 * 1024;
+
+function derToPem(der: Buffer): string {
+  const b64 = der.toString('base64').replace(/.{1,64}/g, '$&\n');
+  return `-----BEGIN CERTIFICATE-----\n${b64}-----END CERTIFICATE-----\n`;
+}
+
+/**
+ * Reads --ca files: PEM bundles (one or more CERTIFICATE blocks) or a single DER certificate
+ * (as Cisco OS Administration exports them). An unreadable file, or one without a valid
+ * certificate, is a usage error naming the file.
+ */
+export async function loadCaFiles(paths: string[]): Promise<string[]> {
+  const out: string[] = [];
+  for (const path of paths) {
+    let data: Buffer;
+    try {
+      data = await readFile(path);
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code ?? 'read error';
+      throw new UsageError(
+        `--ca ${path}: cannot read the file (${code}); expected a PEM or DER CA certificate`,
+      );
+    }
+    if (data.length > MAX_CA_FILE_BYTES) {
+      throw new UsageError(`--ca ${path}: file is larger than 8 MiB; expected a PEM or DER CA certificate`);
+    }
+    const blocks = data.toString('latin1').match(PEM_BLOCK) ?? [];
+    const pems: string[] = [];
+    if (blocks.length === 0) {
+      try {
+        pems.push(derToPem(new X509Certificate(data).raw));
+      } catch {
+        throw new UsageError(
+          `--ca ${path}: no certificate found; expected a PEM (BEGIN CERTIFICATE) or DER file`,
+        );
+      }
+    }
+    for (const [i, block] of blocks.entries()) {
+      try {
+        new X509Certificate(block);
+      } catch {
+        throw new UsageError(`--ca ${path}: certificate #${i + 1} is not valid PEM/X.509`);
+      }
+      pems.push(`${block}\n`);
+    }
+    out.push(...pems);
+  }
+  return out;
+}
+
+let rootFingerprints: string[] | undefined;
+
+/**
+ * The `ca` option for tls.connect: Node's bundled roots plus the user's --ca certificates
+ * (the `ca` option replaces the default store, so the roots must be passed explicitly).
+ * Also registers their fingerprints so peerChain can tell which chain members are anchors.
+ */
+export function trustAnchors(extraCaPems: string[]): string[] {
+  rootFingerprints ??= rootCertificates.map((p) => new X509Certificate(p).fingerprint256);
+  registerTrustAnchors(rootFingerprints);
+  registerTrustAnchors(extraCaPems.map((p) => new X509Certificate(p).fingerprint256));
+  return [...rootCertificates, ...extraCaPems];
+}
+
+/** OpenSSL's texts (X509_verify_cert_error_string) for the codes a peer commonly provokes. */
+const VERIFY_MESSAGES: Record<string, string> = {
+  UNABLE_TO_GET_ISSUER_CERT: 'unable to get issuer certificate',
+  UNABLE_TO_GET_ISSUER_CERT_LOCALLY: 'unable to get local issuer certificate',
+  UNABLE_TO_VERIFY_LEAF_SIGNATURE: 'unable to verify the first certificate',
+  DEPTH_ZERO_SELF_SIGNED_CERT: 'self-signed certificate',
+  SELF_SIGNED_CERT_IN_CHAIN: 'self-signed certificate in certificate chain',
+  CERT_HAS_EXPIRED: 'certificate has expired',
+  CERT_NOT_YET_VALID: 'certificate is not yet valid',
+  CERT_SIGNATURE_FAILURE: 'certificate signature failure',
+  CERT_REVOKED: 'certificate revoked',
+  INVALID_CA: 'invalid CA certificate',
+  INVALID_PURPOSE: 'unsupported certificate purpose',
+  PATH_LENGTH_EXCEEDED: 'path length constraint exceeded',
+  CERT_UNTRUSTED: 'certificate not trusted',
+  CERT_REJECTED: 'certificate rejected',
+  CA_MD_TOO_WEAK: 'CA signature digest algorithm too weak',
+  CA_KEY_TOO_SMALL: 'CA certificate key too small',
+  EE_KEY_TOO_SMALL: 'EE certificate key too small',
+  UNABLE_TO_DECODE_ISSUER_PUBLIC_KEY: 'unable to decode issuer public key',
+};
+
+/**
+ * Chain-validation result of a socket connected with rejectUnauthorized:false (so the
+ * certificate can still be inspected). Call after 'secureConnect' / 'secure'.
+ */
+export function trustFromSocket(socket: TLSSocket): CertCheckFacts['trust'] {
+  if (socket.authorized) return { authorized: true };
+  const raw = socket.authorizationError as unknown;
+  const code = typeof raw === 'string' ? raw : ((raw as { code?: string } | undefined)?.code ?? 'UNKNOWN');
+  const message =
+    raw instanceof Error ? raw.message : (VERIFY_MESSAGES[code] ?? code.toLowerCase().replace(/_/g, ' '));
+  return { authorized: false, errorCode: code, errorMessage: message };
+}
