@@ -1,0 +1,65 @@
+/**
+ * Domain lists for batch commands: positional arguments plus an optional --file (one
+ * domain a line, `#` comments, blank lines ignored). Everything is validated before any
+ * traffic; a bad entry is a usage error naming its line.
+ */
+import { open, readFile } from 'node:fs/promises';
+import { UsageError } from './errors.js';
+import { type DomainName, parseDomain } from './validate.js';
+
+/** Upper bound on a --file, so a wrong path (a disk image, /dev/zero) cannot exhaust memory. */
+const MAX_FILE_BYTES = 16 * 1024 * 1024;
+
+export function parseDomainList(text: string, source: string): DomainName[] {
+  const out: DomainName[] = [];
+  const lines = text.split(/\r?\n/);
+  for (let i = 0; i < lines.length; i++) {
+    const line = (lines[i] as string).replace(/#.*$/, '').trim();
+    if (line === '') continue;
+    try {
+      out.push(parseDomain(line));
+    } catch (e) {
+      if (e instanceof UsageError) throw new UsageError(`${source} line ${i + 1}: ${e.detail}`);
+      throw e;
+    }
+  }
+  return out;
+}
+
+export async function readDomainFile(path: string): Promise<DomainName[]> {
+  let text: string;
+  try {
+    const fh = await open(path, 'r');
+    try {
+      const st = await fh.stat();
+      if (!st.isFile())
+        throw new UsageError(
+          `--file ${path} is not a regular file; expected a text file with one domain a line`,
+        );
+      if (st.size > MAX_FILE_BYTES)
+        throw new UsageError(`--file ${path} is ${st.size} bytes; at most ${MAX_FILE_BYTES} are read`);
+    } finally {
+      await fh.close();
+    }
+    text = await readFile(path, 'utf8');
+  } catch (e) {
+    if (e instanceof UsageError) throw e;
+    throw new UsageError(
+      `--file ${path} cannot be read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); expected a text file with one domain a line`,
+    );
+  }
+  return parseDomainList(text, `--file ${path}`);
+}
+
+/** Arguments first, then the file's entries, in input order. */
+export async function collectDomains(
+  args: readonly string[],
+  file: string | undefined,
+): Promise<DomainName[]> {
+  const fromArgs = args.map((a) => parseDomain(a));
+  const fromFile = file ? await readDomainFile(file) : [];
+  const all = [...fromArgs, ...fromFile];
+  if (all.length === 0)
+    throw new UsageError('missing domain; give one or more domains such as example.org, or --file <path>');
+  return all;
+}
