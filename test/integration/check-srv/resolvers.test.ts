@@ -1,0 +1,203 @@
+/**
+ * check srv against misbehaving fake resolvers: SERVFAIL, REFUSED, other rcodes, silence,
+ * a closed port, truncation (with and without working TCP), malformed packets, forced TCP,
+ * failover between resolv.conf-style resolvers and disagreeing resolvers (split DNS).
+ */
+import assert from 'node:assert/strict';
+import { after, describe, it } from 'node:test';
+import { closeDnsSockets } from '../../../src/protocol/dns/client.js';
+import {
+  closedPort,
+  type FakeDnsOptions,
+  type FakeDnsServer,
+  startFakeDns,
+} from '../../fakes/fake-dns-server.js';
+import { a, runCheck, srv } from './run-check.js';
+
+const ZONE = {
+  '_xmpp-server._tcp.example.test': [srv(5, 0, 5269, 'xmpp.example.test')],
+  'xmpp.example.test': [a('127.0.0.2')],
+  'example.test': [a('127.0.0.3')],
+};
+
+describe('check srv: resolver and transport findings', () => {
+  const servers: FakeDnsServer[] = [];
+  const start = async (opts: FakeDnsOptions) => {
+    const s = await startFakeDns({ zone: ZONE, ...opts });
+    servers.push(s);
+    return s;
+  };
+  after(async () => {
+    await Promise.all(servers.map((s) => s.close()));
+    closeDnsSockets();
+  });
+
+  it('reports dns.query.servfail for the query that failed', async () => {
+    // Given a resolver that fails the _xmpp-server SRV lookup with SERVFAIL
+    const dns = await start({
+      handler: (q) =>
+        q.type === 'SRV' && q.name.startsWith('_xmpp-server') ? { rcode: 'SERVFAIL' } : undefined,
+    });
+    // When the domain is checked
+    const { ids, report } = await runCheck('example.test', { resolvers: [dns.address] });
+    // Then the SERVFAIL is the only finding and names the failed query
+    assert.deepEqual(ids, ['dns.query.servfail']);
+    assert.deepEqual(report.findings[0]?.evidence.queries, ['SRV _xmpp-server._tcp.example.test']);
+  });
+
+  it('reports dns.query.refused when the resolver refuses recursion', async () => {
+    const dns = await start({ handler: () => ({ rcode: 'REFUSED' }) });
+    const { ids, facts } = await runCheck('example.test', { resolvers: [dns.address] });
+    assert.deepEqual(ids, ['dns.query.refused']);
+    assert.equal(facts.views[0]?.services['xmpp-server'].outcome, 'refused');
+  });
+
+  it('reports dns.query.error-rcode with the rcode for NOTIMP', async () => {
+    const dns = await start({ handler: (q) => (q.type === 'SRV' ? { rcode: 'NOTIMP' } : undefined) });
+    const { ids, report } = await runCheck('example.test', { resolvers: [dns.address] });
+    assert.deepEqual(ids, ['dns.query.error-rcode']);
+    assert.equal(report.findings[0]?.evidence.rcode, 'NOTIMP');
+  });
+
+  it('reports dns.resolver.timeout for a silent resolver within the deadline', async () => {
+    // Given a resolver that never answers
+    const dns = await start({ handler: () => ({ silent: true }) });
+    // When checked with a 300 ms deadline per query
+    const t0 = Date.now();
+    const { ids, facts, report } = await runCheck('example.test', { resolvers: [dns.address] }, 300);
+    // Then it is a timeout finding, not a hang: one deadline, with retransmissions
+    assert.deepEqual(ids, ['dns.resolver.timeout']);
+    assert.ok(Date.now() - t0 < 1500, `took ${Date.now() - t0} ms`);
+    assert.equal(facts.primary, null);
+    assert.equal(facts.views[0]?.queries[0]?.attempts, 3);
+    assert.equal(report.findings[0]?.evidence.resolver, `127.0.0.1:${dns.port}`);
+  });
+
+  it('reports dns.resolver.unreachable for a closed port, naming the resolver', async () => {
+    const port = await closedPort();
+    const { ids, report } = await runCheck('example.test', { resolvers: [{ host: '127.0.0.1', port }] });
+    assert.deepEqual(ids, ['dns.resolver.unreachable']);
+    assert.equal(report.findings[0]?.evidence.resolver, `127.0.0.1:${port}`);
+    assert.match(String(report.findings[0]?.evidence.error), /ECONNREFUSED/);
+  });
+
+  it('retries a truncated UDP answer over TCP and reports dns.answer.needs-tcp', async () => {
+    // Given a resolver whose UDP answer to the SRV query is truncated
+    const dns = await start({
+      handler: (q) =>
+        q.type === 'SRV' && q.name.startsWith('_xmpp-server')
+          ? { ...zoneAnswer(q.name), truncate: true }
+          : undefined,
+    });
+    // When the domain is checked
+    const { ids, facts } = await runCheck('example.test', { resolvers: [dns.address] });
+    // Then the query was repeated over TCP and the records were used
+    const q = facts.views[0]?.queries.find((x) => x.name === '_xmpp-server._tcp.example.test');
+    assert.equal(q?.tcpRetry, true);
+    assert.equal(q?.transport, 'tcp');
+    assert.ok(
+      dns.questions.some((x) => x.transport === 'tcp' && x.name === '_xmpp-server._tcp.example.test'),
+    );
+    assert.deepEqual(ids, ['dns.answer.needs-tcp', 'dns.srv.ok']);
+  });
+
+  it('reports dns.answer.truncated when the TCP retry is impossible', async () => {
+    const dns = await start({
+      tcp: false,
+      handler: (q) =>
+        q.type === 'SRV' && q.name.startsWith('_xmpp-server') ? { truncate: true } : undefined,
+    });
+    const { ids, report } = await runCheck('example.test', { resolvers: [dns.address] });
+    assert.deepEqual(ids, ['dns.answer.truncated']);
+    assert.match(String(report.findings[0]?.evidence.error), /TCP retry failed/);
+  });
+
+  it('reports dns.answer.malformed for an undecodable reply', async () => {
+    // Given a resolver that answers the SRV query with the right id and garbage after it
+    const garbage = (id: number) =>
+      Buffer.concat([
+        Buffer.from([id >> 8, id & 0xff, 0x81, 0x80, 0, 1, 0, 1, 0, 0, 0, 0]),
+        Buffer.from([0xc0, 0xff, 0xff]),
+      ]);
+    const dns = await start({
+      handler: (q) => (q.type === 'SRV' && q.name.startsWith('_xmpp-server') ? { raw: garbage } : undefined),
+    });
+    const { ids } = await runCheck('example.test', { resolvers: [dns.address] });
+    assert.deepEqual(ids, ['dns.answer.malformed']);
+  });
+
+  it('reports dns.answer.malformed when only unattributable datagrams arrive', async () => {
+    const dns = await start({
+      handler: (q) =>
+        q.type === 'SRV' && q.name.startsWith('_xmpp-server') ? { raw: Buffer.from('hello') } : undefined,
+    });
+    const { ids } = await runCheck('example.test', { resolvers: [dns.address] }, 300);
+    assert.deepEqual(ids, ['dns.answer.malformed']);
+  });
+
+  it('uses TCP only when forced', async () => {
+    const dns = await start({});
+    const { ids, facts } = await runCheck('example.test', { resolvers: [dns.address], tcp: true });
+    assert.deepEqual(ids, ['dns.srv.ok']);
+    assert.ok(dns.questions.length > 0 && dns.questions.every((q) => q.transport === 'tcp'));
+    assert.ok(facts.views[0]?.queries.every((q) => q.transport === 'tcp' && q.attempts === 0));
+  });
+
+  it('fails over to the next resolver like resolv.conf, and still reports the dead one', async () => {
+    const dead = await closedPort();
+    const good = await start({});
+    const { ids, facts } = await runCheck('example.test', {
+      resolvers: [{ host: '127.0.0.1', port: dead }, good.address],
+      compare: false,
+    });
+    assert.deepEqual(ids, ['dns.resolver.unreachable']);
+    assert.equal(facts.mode, 'failover');
+    assert.equal(facts.primary, 1);
+    assert.deepEqual(
+      facts.connect.map((c) => c.ip),
+      ['127.0.0.2'],
+    );
+  });
+
+  it('reports dns.resolvers.disagree with both answers side by side (split DNS)', async () => {
+    // Given an inside and an outside view that give the SRV target different addresses
+    const outside = await start({});
+    const inside = await start({ zone: { ...ZONE, 'xmpp.example.test': [a('127.0.10.2')] } });
+    // When both are given as resolvers
+    const { ids, report, facts } = await runCheck('example.test', {
+      resolvers: [outside.address, inside.address],
+    });
+    // Then they are compared and the finding shows each answer
+    assert.equal(facts.mode, 'compare');
+    assert.deepEqual(ids, ['dns.resolvers.disagree']);
+    const answers = report.findings[0]?.evidence.answers as string[];
+    assert.equal(answers.length, 2);
+    assert.match(
+      answers[0] ?? '',
+      new RegExp(`^127\\.0\\.0\\.1:${outside.port} → .*xmpp\\.example\\.test: 127\\.0\\.0\\.2`),
+    );
+    assert.match(
+      answers[1] ?? '',
+      new RegExp(`^127\\.0\\.0\\.1:${inside.port} → .*xmpp\\.example\\.test: 127\\.0\\.10\\.2`),
+    );
+  });
+
+  it('does not report disagreement when compared resolvers agree', async () => {
+    const one = await start({});
+    const two = await start({});
+    const { ids } = await runCheck('example.test', { resolvers: [one.address, two.address] });
+    assert.deepEqual(ids, ['dns.srv.ok']);
+  });
+});
+
+function zoneAnswer(name: string) {
+  return {
+    answers:
+      (
+        ZONE as Record<
+          string,
+          { type: 'SRV'; data: { priority: number; weight: number; port: number; target: string } }[]
+        >
+      )[name] ?? [],
+  };
+}
