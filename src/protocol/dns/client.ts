@@ -44,6 +44,15 @@ export interface QueryResult extends DnsQueryFact {
   unresolvedAlias?: string;
 }
 
+/**
+ * Queries in flight per resolver socket. Above a few hundred, answers arriving in one burst
+ * overflow the socket's receive buffer and are dropped (seen on loopback with Linux defaults),
+ * which costs a retransmission interval; a queue is cheaper.
+ */
+const MAX_IN_FLIGHT = 128;
+/** Receive buffer asked for (the kernel caps it at net.core.rmem_max). */
+const RECV_BUFFER_BYTES = 1 << 20;
+
 /** CNAME links followed at most, inside one answer and across follow-up queries. */
 export const MAX_CNAME_CHAIN = 8;
 
@@ -74,6 +83,9 @@ class UdpChannel {
   private readonly socket: dgram.Socket;
   private readonly ready: Promise<void>;
   private readonly pending = new Map<number, Pending>();
+  /** Callers waiting for an in-flight slot (see MAX_IN_FLIGHT). */
+  private readonly waiting: (() => void)[] = [];
+  private inFlight = 0;
   /** When the last datagram that matched no query or could not be parsed arrived. */
   lastGarbageAt = 0;
   closed = false;
@@ -90,7 +102,14 @@ class UdpChannel {
     // Resolves on connect, or on an error (then `closed` is set and queries fail at once).
     this.ready = new Promise((resolve) => {
       this.socket.once('error', () => resolve());
-      this.socket.connect(resolver.port, resolver.host, () => resolve());
+      this.socket.connect(resolver.port, resolver.host, () => {
+        try {
+          this.socket.setRecvBufferSize(RECV_BUFFER_BYTES);
+        } catch {
+          // Not allowed here: the default buffer still works, MAX_IN_FLIGHT keeps bursts small.
+        }
+        resolve();
+      });
     });
   }
 
@@ -132,9 +151,24 @@ class UdpChannel {
     this.close();
   }
 
+  private async acquire(): Promise<void> {
+    if (this.inFlight < MAX_IN_FLIGHT) {
+      this.inFlight++;
+      return;
+    }
+    await new Promise<void>((resolve) => this.waiting.push(resolve));
+  }
+
+  private release(): void {
+    const next = this.waiting.shift();
+    if (next) next();
+    else this.inFlight--;
+  }
+
   close(): void {
     if (this.closed) return;
     this.closed = true;
+    for (const w of this.waiting.splice(0)) w();
     this.onClosed();
     try {
       this.socket.close();
@@ -158,13 +192,28 @@ class UdpChannel {
     retries: number,
   ): Promise<Exchange & { attempts: number }> {
     await this.ready;
-    if (this.closed)
-      return {
+    await this.acquire();
+    try {
+      return await this.exchangeNow(name, type, timeoutMs, retries);
+    } finally {
+      this.release();
+    }
+  }
+
+  private exchangeNow(
+    name: string,
+    type: QueryType,
+    timeoutMs: number,
+    retries: number,
+  ): Promise<Exchange & { attempts: number }> {
+    if (this.closed) {
+      return Promise.resolve({
         ok: false,
         outcome: 'unreachable',
         error: "the resolver's address rejected the socket",
         attempts: 0,
-      };
+      });
+    }
     const id = this.newId();
     const packet = encodeQuery(id, name, type);
     let attempts = 0;

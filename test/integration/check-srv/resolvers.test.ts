@@ -191,13 +191,5 @@ describe('check srv: resolver and transport findings', () => {
 });
 
 function zoneAnswer(name: string) {
-  return {
-    answers:
-      (
-        ZONE as Record<
-          string,
-          { type: 'SRV'; data: { priority: number; weight: number; port: number; target: string } }[]
-        >
-      )[name] ?? [],
-  };
+  return { answers: name === '_xmpp-server._tcp.example.test' ? ZONE[name] : [] };
 }
