@@ -58,16 +58,31 @@ export interface FakeDnsServer {
 
 const norm = (n: string) => n.toLowerCase().replace(/\.$/, '');
 
+/** A zone indexed for lookups: records by normalised name, and every name that has names below it. */
+export interface ZoneIndex {
+  records: Map<string, FakeRecord[]>;
+  parents: Set<string>;
+}
+
+export function indexZone(zone: FakeZone): ZoneIndex {
+  const records = new Map(Object.entries(zone).map(([k, v]) => [norm(k), v]));
+  const parents = new Set<string>();
+  for (const name of records.keys()) {
+    const labels = name.split('.');
+    for (let i = 1; i < labels.length; i++) parents.add(labels.slice(i).join('.'));
+  }
+  return { records, parents };
+}
+
 /** Answers from the zone the way a recursive resolver would. */
-export function zoneReply(zone: FakeZone, name: string, type: string): FakeReply {
-  const z = new Map(Object.entries(zone).map(([k, v]) => [norm(k), v]));
+export function zoneReply(zone: ZoneIndex, name: string, type: string): FakeReply {
   const answers: (FakeRecord & { name: string })[] = [];
   let cur = norm(name);
   for (let hops = 0; hops < 16; hops++) {
-    const own = z.get(cur);
+    const own = zone.records.get(cur);
     if (!own) {
-      // A CNAME into nothing is NXDOMAIN with the chain; an empty non-terminal is NODATA.
-      const nonTerminal = answers.length === 0 && [...z.keys()].some((k) => k.endsWith(`.${cur}`));
+      // A CNAME into nothing is NXDOMAIN with the chain; an empty non-terminal is NODATA (RFC 8020).
+      const nonTerminal = answers.length === 0 && zone.parents.has(cur);
       return { rcode: nonTerminal ? 'NOERROR' : 'NXDOMAIN', answers };
     }
     const typed = own.filter((r) => r.type === type);
@@ -118,7 +133,7 @@ function encodeReply(query: dnsPacket.DecodedPacket, reply: FakeReply, transport
 
 export async function startFakeDns(opts: FakeDnsOptions = {}): Promise<FakeDnsServer> {
   const questions: FakeQuestion[] = [];
-  const zone = opts.zone ?? {};
+  const zone = indexZone(opts.zone ?? {});
   const replyFor = (query: dnsPacket.DecodedPacket, transport: 'udp' | 'tcp'): FakeReply => {
     const q = query.questions?.[0];
     const fq = { name: norm(q?.name ?? ''), type: q?.type ?? '', transport };

@@ -1,0 +1,201 @@
+/**
+ * End to end: the built CLI (bin/run.js, run `npm run build` first) against an in-process
+ * fake resolver. Exit codes, pure JSON / JSON Lines on stdout in input order, errors on
+ * stderr, usage errors without traffic, and the modules `check srv` must never load.
+ */
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { type FakeDnsServer, type FakeRecord, startFakeDns } from '../fakes/fake-dns-server.js';
+import { jsonLines, runCli } from '../helpers/cli.js';
+import { assertValidReport, idsOf } from '../helpers/schema.js';
+
+const srv = (port: number, target: string): FakeRecord => ({
+  type: 'SRV',
+  data: { priority: 5, weight: 0, port, target },
+});
+const a = (ip: string): FakeRecord => ({ type: 'A', data: ip });
+
+describe('xfed check srv (built CLI)', () => {
+  let dns: FakeDnsServer;
+  let resolver: string;
+  const dir = mkdtempSync(join(tmpdir(), 'xfed-e2e-srv-'));
+
+  before(async () => {
+    dns = await startFakeDns({
+      zone: {
+        '_xmpp-server._tcp.good.test': [srv(5269, 'xmpp.good.test')],
+        'xmpp.good.test': [a('127.0.0.2')],
+        'fallback.test': [a('127.0.0.3')],
+        '_xmpp-server._tcp.slow.test': [srv(5269, 'xmpp.good.test')],
+        '_xmpp-server._tcp.xn--bcher-kva.test': [srv(5269, 'xmpp.good.test')],
+      },
+      // slow.test answers late, so later domains finish first: output must keep input order.
+      handler: (q) =>
+        q.name === '_xmpp-server._tcp.slow.test'
+          ? { answers: [srv(5269, 'xmpp.good.test')], delayMs: 300 }
+          : undefined,
+    });
+    resolver = `127.0.0.1:${dns.port}`;
+  });
+  after(async () => {
+    await dns.close();
+  });
+
+  it('exits 0 for a healthy domain and prints exactly one valid JSON document', async () => {
+    const r = await runCli(['check', 'srv', 'good.test', '--resolver', resolver, '--json']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stderr, '');
+    const docs = jsonLines(r.stdout);
+    assert.equal(docs.length, 1);
+    assertValidReport(docs[0]);
+    assert.deepEqual(idsOf(docs[0]), ['dns.srv.ok']);
+    assert.equal((docs[0] as { command: string }).command, 'check srv');
+  });
+
+  it('exits 1 for an error finding (NXDOMAIN) and still prints the report', async () => {
+    const r = await runCli(['check', 'srv', 'missing.test', '--resolver', resolver, '--json']);
+    assert.equal(r.code, 1);
+    assert.deepEqual(idsOf(jsonLines(r.stdout)[0]), ['dns.domain.nxdomain']);
+  });
+
+  it('exits 0 for a warning, and 1 with --fail-on warning', async () => {
+    const warn = await runCli(['check', 'srv', 'fallback.test', '--resolver', resolver, '--json']);
+    assert.equal(warn.code, 0);
+    assert.deepEqual(idsOf(jsonLines(warn.stdout)[0]), ['dns.srv.missing']);
+    const strict = await runCli([
+      'check',
+      'srv',
+      'fallback.test',
+      '--resolver',
+      resolver,
+      '--json',
+      '--fail-on',
+      'warning',
+    ]);
+    assert.equal(strict.code, 1);
+  });
+
+  it('prints JSON Lines in input order for arguments plus --file, with # comments skipped', async () => {
+    // Given a file with comments and blank lines, and a slow first domain
+    const file = join(dir, 'domains.txt');
+    writeFileSync(file, '# partners\nfallback.test   # no SRV\n\nmissing.test\n');
+    // When several domains are checked at once
+    const r = await runCli([
+      'check',
+      'srv',
+      'slow.test',
+      'good.test',
+      '--file',
+      file,
+      '--resolver',
+      resolver,
+      '--json',
+      '--concurrency',
+      '4',
+    ]);
+    // Then there is one document per domain, in input order, and the worst status decides the exit code
+    const docs = jsonLines(r.stdout) as { target: string }[];
+    assert.deepEqual(
+      docs.map((d) => d.target),
+      ['slow.test', 'good.test', 'fallback.test', 'missing.test'],
+    );
+    for (const d of docs) assertValidReport(d);
+    assert.equal(r.code, 1);
+  });
+
+  it('shows the SRV list, the connect list and the findings in the human report, IDNs in both forms', async () => {
+    const r = await runCli(['check', 'srv', 'bücher.test', '--resolver', resolver]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /domain bücher\.test \(A-label xn--bcher-kva\.test\)/);
+    assert.match(r.stdout, /_xmpp-server\._tcp\.xn--bcher-kva\.test/);
+    assert.match(r.stdout, /1\. xmpp\.good\.test 127\.0\.0\.2:5269 STARTTLS/);
+    assert.match(r.stdout, /\[dns\.srv\.ok\]/);
+  });
+
+  it('includes the DNS transcript with --transcript', async () => {
+    const r = await runCli(['check', 'srv', 'good.test', '--resolver', resolver, '--json', '--transcript']);
+    const doc = jsonLines(r.stdout)[0] as { transcript: { dir: string; data: string }[] };
+    assert.ok(
+      doc.transcript.some((t) => t.dir === 'out' && t.data.startsWith('SRV? _xmpp-server._tcp.good.test')),
+    );
+  });
+
+  it('turns a silent resolver into a finding within the --timeout', async () => {
+    const silent = await startFakeDns({ handler: () => ({ silent: true }) });
+    try {
+      const t0 = Date.now();
+      const r = await runCli([
+        'check',
+        'srv',
+        'good.test',
+        '--resolver',
+        `127.0.0.1:${silent.port}`,
+        '--timeout',
+        '300',
+        '--json',
+      ]);
+      assert.equal(r.code, 1);
+      assert.deepEqual(idsOf(jsonLines(r.stdout)[0]), ['dns.resolver.timeout']);
+      assert.ok(Date.now() - t0 < 5000, `took ${Date.now() - t0} ms`);
+    } finally {
+      await silent.close();
+    }
+  });
+
+  for (const [what, args] of [
+    ['a malformed domain', ['check', 'srv', 'bad..domain']],
+    ['a resolver host name', ['check', 'srv', 'good.test', '--resolver', 'ns.example.org']],
+    ['port 0', ['check', 'srv', 'good.test', '--resolver', '127.0.0.1:0']],
+    ['-4 with -6', ['check', 'srv', 'good.test', '-4', '-6']],
+    ['a missing --file', ['check', 'srv', '--file', '/nonexistent/domains.txt']],
+    ['a bad line in --file', ['check', 'srv', '--file', 'BADFILE']],
+    ['a bad --concurrency', ['check', 'srv', 'good.test', '--concurrency', '0']],
+    ['a bad --timeout', ['check', 'srv', 'good.test', '--timeout', 'soon']],
+  ] as const) {
+    it(`exits 2 with one line on stderr and no traffic for ${what}`, async () => {
+      // Given a file whose second entry is malformed (the first is valid: nothing may be sent)
+      const bad = join(dir, 'bad.txt');
+      writeFileSync(bad, 'good.test\nnot a domain\n');
+      const before = dns.questions.length;
+      const argv = [...args.map((x) => (x === 'BADFILE' ? bad : x)), '--resolver', resolver, '--json'];
+      const r = await runCli(argv);
+      assert.equal(r.code, 2, r.stderr);
+      assert.equal(r.stdout, '');
+      assert.equal(r.stderr.trimEnd().split('\n').length, 1, r.stderr);
+      assert.match(r.stderr, /^xfed check srv: /);
+      if (what === 'a bad line in --file') assert.match(r.stderr, /line 2/);
+      assert.equal(dns.questions.length, before, 'no DNS query may be sent');
+    });
+  }
+
+  it('loads neither undici, ora nor node-forge', async () => {
+    // A loader hook logs every ESM resolution, and require.cache at exit shows CommonJS loads.
+    const log = join(dir, 'modules.txt');
+    const hook = join(dir, 'log-modules.mjs');
+    writeFileSync(
+      hook,
+      [
+        "import { register, createRequire } from 'node:module';",
+        "import { appendFileSync, writeFileSync } from 'node:fs';",
+        `const out = ${JSON.stringify(log)};`,
+        "writeFileSync(out, '');",
+        "register('data:text/javascript,' + encodeURIComponent(`import { appendFileSync } from 'node:fs';",
+        'export async function resolve(s, c, next) { const r = await next(s, c); appendFileSync(${JSON.stringify(out)}, r.url + "\\\\n"); return r; }`));',
+        "process.on('exit', () => appendFileSync(out, Object.keys(createRequire(import.meta.url).cache).join('\\n') + '\\n'));",
+      ].join('\n'),
+    );
+    const r = await runCli(['check', 'srv', 'good.test', '--resolver', resolver, '--json'], {
+      env: { NODE_OPTIONS: `--import ${hook}` },
+    });
+    assert.equal(r.code, 0, r.stderr);
+    const loaded = readFileSync(log, 'utf8');
+    assert.match(loaded, /node_modules\/dns-packet\//, 'the hook must see dependencies at all');
+    assert.match(loaded, /dist\/commands\/check\/srv\.js/);
+    for (const heavy of ['undici', 'ora', 'node-forge']) {
+      assert.doesNotMatch(loaded, new RegExp(`node_modules/${heavy}/`), `${heavy} was loaded`);
+    }
+  });
+});
