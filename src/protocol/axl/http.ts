@@ -1,0 +1,159 @@
+/**
+ * HTTPS transport for AXL (protocol notes §4.1): one undici Client per run, HTTP/1.1
+ * keep-alive, requests strictly serial, every request under one deadline (connect, headers and
+ * body together) and every body read up to a byte limit. undici is imported lazily, here only.
+ */
+import type { LookupFunction } from 'node:net';
+import type { FailureReason } from '../../facts/attempt.js';
+import { reasonFromErrno } from '../../facts/attempt.js';
+
+/** AXL answers to xfed's queries are a few KiB; anything past this is cut (never buffered). */
+export const MAX_BODY_BYTES = 1024 * 1024;
+
+export interface AxlHttpOptions {
+  host: string;
+  port: number;
+  /** Trust anchors (PEM); the system store when absent. */
+  ca?: string[];
+  /** Skip certificate verification (--insecure). */
+  insecure: boolean;
+  timeoutMs: number;
+  maxBodyBytes?: number;
+  /** DNS lookup override (tests). */
+  lookup?: LookupFunction;
+}
+
+export interface HttpRequest {
+  method: 'GET' | 'POST';
+  path: string;
+  headers: Record<string, string>;
+  body?: string;
+}
+
+export interface HttpAnswer {
+  status?: number;
+  /** Header names in lower case. */
+  headers: Record<string, string | string[]>;
+  body: string;
+  bytes: number;
+  truncated: boolean;
+  durationMs: number;
+  error?: { reason: FailureReason; message: string; phase: 'connect' | 'headers' | 'body' };
+}
+
+export interface AxlHttp {
+  send(req: HttpRequest): Promise<HttpAnswer>;
+  close(): Promise<void>;
+}
+
+const CONNECT_CODES = new Set([
+  'ECONNREFUSED',
+  'UND_ERR_CONNECT_TIMEOUT',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EADDRNOTAVAIL',
+]);
+
+function isTlsCode(code: string): boolean {
+  return /^(ERR_SSL_|ERR_TLS_|CERT_|UNABLE_TO_|DEPTH_ZERO|SELF_SIGNED|HOSTNAME_MISMATCH)/.test(code);
+}
+
+/** Maps an undici/socket error to a closed failure reason and the phase it happened in. */
+export function describeHttpError(
+  err: unknown,
+  gotHeaders: boolean,
+  deadlineHit: boolean,
+): NonNullable<HttpAnswer['error']> {
+  const e = err as { code?: string; message?: string; cause?: { code?: string; message?: string } };
+  const code = e.cause?.code ?? e.code ?? '';
+  const message = String(e.cause?.message ?? e.message ?? err);
+  const phase: 'connect' | 'headers' | 'body' = gotHeaders
+    ? 'body'
+    : CONNECT_CODES.has(code) || isTlsCode(code)
+      ? 'connect'
+      : 'headers';
+  if (deadlineHit || /^UND_ERR_(HEADERS|BODY|CONNECT)_TIMEOUT$/.test(code)) {
+    return {
+      reason: 'timeout',
+      message: deadlineHit ? 'no complete answer before the deadline' : message,
+      phase,
+    };
+  }
+  if (code === 'UND_ERR_SOCKET') return { reason: 'closed', message, phase };
+  if (isTlsCode(code)) return { reason: 'tls-error', message, phase };
+  return { reason: reasonFromErrno(code), message, phase };
+}
+
+function hostForUrl(host: string): string {
+  return host.includes(':') ? `[${host}]` : host;
+}
+
+export async function openAxlHttp(o: AxlHttpOptions): Promise<AxlHttp> {
+  const { Client } = await import('undici');
+  const limit = o.maxBodyBytes ?? MAX_BODY_BYTES;
+  const connect: Record<string, unknown> = { rejectUnauthorized: !o.insecure, timeout: o.timeoutMs };
+  if (o.ca) connect.ca = o.ca;
+  if (o.lookup) connect.lookup = o.lookup;
+  const client = new Client(`https://${hostForUrl(o.host)}:${o.port}`, {
+    connect,
+    headersTimeout: o.timeoutMs,
+    bodyTimeout: o.timeoutMs,
+    pipelining: 1,
+  });
+
+  async function send(req: HttpRequest): Promise<HttpAnswer> {
+    const started = Date.now();
+    const ac = new AbortController();
+    let deadlineHit = false;
+    const timer = setTimeout(() => {
+      deadlineHit = true;
+      ac.abort();
+    }, o.timeoutMs);
+    let gotHeaders = false;
+    const answer: HttpAnswer = { headers: {}, body: '', bytes: 0, truncated: false, durationMs: 0 };
+    try {
+      const res = await client.request({
+        method: req.method,
+        path: req.path,
+        headers: req.headers,
+        body: req.body ?? null,
+        signal: ac.signal,
+      });
+      gotHeaders = true;
+      answer.status = res.statusCode;
+      for (const [k, v] of Object.entries(res.headers))
+        if (v !== undefined) answer.headers[k.toLowerCase()] = v;
+      const chunks: Buffer[] = [];
+      for await (const chunk of res.body) {
+        const buf = chunk as Buffer;
+        const room = limit - answer.bytes;
+        if (buf.length > room) {
+          chunks.push(buf.subarray(0, room));
+          answer.bytes = limit;
+          answer.truncated = true;
+          res.body.destroy();
+          break;
+        }
+        chunks.push(buf);
+        answer.bytes += buf.length;
+      }
+      answer.body = Buffer.concat(chunks).toString('utf8');
+    } catch (err) {
+      answer.error = describeHttpError(err, gotHeaders, deadlineHit);
+    } finally {
+      clearTimeout(timer);
+      answer.durationMs = Date.now() - started;
+    }
+    return answer;
+  }
+
+  return {
+    send,
+    async close() {
+      // destroy, not close: a silent server must not keep the run waiting.
+      await client.destroy().catch(() => undefined);
+    },
+  };
+}
