@@ -1,0 +1,125 @@
+/** axl-auth: connection failures, silent and slow servers, and the certificate gate before credentials are sent. */
+import assert from 'node:assert/strict';
+import type { LookupFunction } from 'node:net';
+import { describe, it } from 'node:test';
+import {
+  type FakeAxlOptions,
+  freePort,
+  startFakeAxl,
+  startPlainHttp,
+  startSilentTcp,
+} from '../../fakes/fake-axl-server.js';
+import { testPki } from '../../helpers/test-ca.js';
+import { finding, type RunAxl, runAxl } from './run-axl.js';
+
+async function against(
+  opts: FakeAxlOptions,
+  over: Parameters<typeof runAxl>[1] = {},
+): Promise<{ r: RunAxl; sent: number }> {
+  const fake = await startFakeAxl(opts);
+  try {
+    const r = await runAxl(fake.port, over);
+    return { r, sent: fake.requests.length };
+  } finally {
+    await fake.close();
+  }
+}
+
+describe('axl-auth connection', () => {
+  it('reports axl.connect.refused when nothing listens on the port', async () => {
+    const port = await freePort();
+    const r = await runAxl(port);
+    assert.deepEqual(r.ids, ['axl.connect.refused']);
+    assert.match(finding(r, 'axl.connect.refused').title, new RegExp(`127\\.0\\.0\\.1:${port}`));
+  });
+
+  it('reports axl.connect.timeout within --timeout when the TLS handshake never completes', async () => {
+    // Given a port that accepts TCP and then stays silent
+    const silent = await startSilentTcp();
+    try {
+      const started = Date.now();
+      const r = await runAxl(silent.port, { timeoutMs: 300 });
+      // Then the connection step times out, naming the step, host and port
+      assert.ok(Date.now() - started < 2000, 'finished soon after the deadline');
+      assert.deepEqual(r.ids, ['axl.connect.timeout']);
+      const f = finding(r, 'axl.connect.timeout');
+      assert.match(
+        f.symptom,
+        new RegExp(`The TLS handshake to 127\\.0\\.0\\.1:${silent.port} did not complete within 300 ms`),
+      );
+    } finally {
+      await silent.close();
+    }
+  });
+
+  it('reports axl.tls.handshake-failed when the port speaks plain HTTP', async () => {
+    const plain = await startPlainHttp();
+    try {
+      const r = await runAxl(plain.port);
+      assert.deepEqual(r.ids, ['axl.tls.handshake-failed']);
+    } finally {
+      await plain.close();
+    }
+  });
+
+  it('reports axl.connect.failed when the host name does not resolve', async () => {
+    // Given a resolver that knows no such name (an injected lookup: no DNS traffic)
+    const lookup = ((_host: string, _opts: unknown, cb: (e: Error | null) => void) => {
+      cb(Object.assign(new Error('getaddrinfo ENOTFOUND cucm.invalid'), { code: 'ENOTFOUND' }));
+    }) as unknown as LookupFunction;
+    const r = await runAxl(8443, { host: 'cucm.invalid', lookup });
+    assert.deepEqual(r.ids, ['axl.connect.failed']);
+    assert.equal(finding(r, 'axl.connect.failed').evidence.reason, 'nxdomain');
+  });
+
+  it('reports axl.http.timeout within --timeout when the server never sends response headers', async () => {
+    // Given a TLS endpoint that reads the request and never answers
+    const started = Date.now();
+    const { r } = await against({ mode: 'silent' }, { timeoutMs: 400 });
+    // Then the silence is a finding naming the phase, well within a few deadlines
+    assert.ok(Date.now() - started < 3000, 'no hang');
+    assert.deepEqual(r.ids, ['axl.http.timeout', 'cert.check.ok']);
+    assert.match(
+      finding(r, 'axl.http.timeout').symptom,
+      /GET \/axl\/: the connection was up, but the response headers did not arrive within 400 ms/,
+    );
+  });
+
+  it('waits for a slow server that answers within the deadline', async () => {
+    const { r } = await against({ mode: 'slow', delayMs: 250 }, { timeoutMs: 2000 });
+    assert.deepEqual(r.ids, ['cert.check.ok', 'axl.auth.ok']);
+  });
+
+  it('withholds the credentials and reports axl.auth.not-attempted when the certificate is not trusted', async () => {
+    // Given a certificate from a CA xfed was not told about (no --ca)
+    const { r, sent } = await against({}, { caPems: [] });
+    // Then the certificate findings explain why, and not a single HTTP request was sent
+    assert.equal(sent, 0);
+    assert.ok(r.ids.includes('axl.auth.not-attempted'), r.ids.join());
+    assert.ok(
+      r.ids.some((id) => id.startsWith('cert.chain.')),
+      r.ids.join(),
+    );
+    assert.equal(r.facts.exchanges.length, 0);
+    assert.match(finding(r, 'axl.auth.not-attempted').fix, /--ca/);
+  });
+
+  it('withholds the credentials when the certificate does not name the host', async () => {
+    // Given a trusted certificate for another name
+    const leaf = testPki().leaf({ cn: 'imp.example.test', dns: ['imp.example.test'] });
+    const { r, sent } = await against({ key: leaf.keyPem, cert: leaf.chainPem });
+    assert.equal(sent, 0);
+    assert.deepEqual(r.ids, ['cert.name.mismatch', 'axl.auth.not-attempted']);
+  });
+
+  it('with --insecure sends the credentials anyway and says so in axl.tls.insecure', async () => {
+    // Given the untrusted certificate and --insecure
+    const { r, sent } = await against({}, { caPems: [], insecure: true });
+    // Then the check ran, and warnings say the certificate was not verified
+    assert.ok(sent > 0);
+    assert.ok(r.ids.includes('axl.tls.insecure'), r.ids.join());
+    assert.ok(r.ids.includes('axl.auth.ok'), r.ids.join());
+    assert.ok(!r.ids.includes('axl.auth.not-attempted'));
+    assert.equal(r.report.status, 'warn');
+  });
+});

@@ -1,0 +1,85 @@
+/** readSecret: --…-stdin, then the env var, then a no-echo prompt on a terminal; otherwise a usage error. */
+import assert from 'node:assert/strict';
+import { PassThrough } from 'node:stream';
+import { describe, it } from 'node:test';
+import { UsageError } from '../../../src/cli/errors.js';
+import { readSecret, type SecretIo, type SecretSpec } from '../../../src/cli/secret.js';
+
+const SPEC: SecretSpec = {
+  envVar: 'XFED_AXL_PASSWORD',
+  stdinFlag: '--password-stdin',
+  promptLabel: 'AXL password for u@h',
+};
+
+function io(opts: { env?: NodeJS.ProcessEnv; input?: string; tty?: boolean } = {}) {
+  const stdin = new PassThrough() as PassThrough & {
+    isTTY?: boolean;
+    setRawMode?: (raw: boolean) => unknown;
+  };
+  const rawModes: boolean[] = [];
+  if (opts.tty) {
+    stdin.isTTY = true;
+    stdin.setRawMode = (raw: boolean) => rawModes.push(raw);
+  }
+  if (opts.input !== undefined && !opts.tty) stdin.end(opts.input);
+  const stderr = new PassThrough();
+  let shown = '';
+  stderr.on('data', (d: Buffer) => {
+    shown += d.toString();
+  });
+  const value: SecretIo = { env: opts.env ?? {}, stdin, stderr };
+  return { value, stdin, rawModes, shown: () => shown };
+}
+
+describe('readSecret', () => {
+  it('reads --password-stdin up to the trailing line break, before the env var', async () => {
+    const s = await readSecret(
+      { ...SPEC, fromStdin: true },
+      io({ env: { XFED_AXL_PASSWORD: 'from-env' }, input: 'p@ss word\r\n' }).value,
+    );
+    assert.equal(s, 'p@ss word');
+  });
+
+  it('rejects empty or multi-line stdin with a usage error naming the flag', async () => {
+    await assert.rejects(
+      readSecret({ ...SPEC, fromStdin: true }, io({ input: '\n' }).value),
+      (e: unknown) => e instanceof UsageError && /--password-stdin: stdin was empty/.test(e.detail),
+    );
+    await assert.rejects(
+      readSecret({ ...SPEC, fromStdin: true }, io({ input: 'a\nb\n' }).value),
+      /several lines/,
+    );
+  });
+
+  it('uses the env var when set and non-empty', async () => {
+    assert.equal(await readSecret(SPEC, io({ env: { XFED_AXL_PASSWORD: 's3cret' } }).value), 's3cret');
+  });
+
+  it('without a terminal and without a source, says which env var and flag to use', async () => {
+    await assert.rejects(readSecret(SPEC, io({ env: { XFED_AXL_PASSWORD: '' } }).value), (e: unknown) => {
+      assert.ok(e instanceof UsageError);
+      assert.match(e.detail, /set XFED_AXL_PASSWORD, or pipe it in with --password-stdin/);
+      return true;
+    });
+  });
+
+  it('prompts on a terminal without echo, honouring Backspace', async () => {
+    // Given a terminal on stdin
+    const t = io({ tty: true });
+    const p = readSecret(SPEC, t.value);
+    // When the user types "hunter22", deletes one character and presses Enter
+    t.stdin.write('hunter22\u007f\r');
+    // Then the secret is read, raw mode is switched on and off, and stderr shows only the prompt
+    assert.equal(await p, 'hunter2');
+    assert.deepEqual(t.rawModes, [true, false]);
+    assert.equal(t.shown(), 'AXL password for u@h: \n');
+  });
+
+  it('treats Ctrl-C at the prompt as a cancelled usage error', async () => {
+    const t = io({ tty: true });
+    const p = readSecret(SPEC, t.value);
+    t.stdin.write('abc\u0003');
+    await assert.rejects(p, /prompt cancelled/);
+    assert.deepEqual(t.rawModes, [true, false]);
+  });
+});
