@@ -192,7 +192,7 @@ export const certCatalog = defineCatalog({
     title: 'Certificate chain of {endpoint} fails validation: {errorMessage}',
     symptom: 'Peers that verify certificates refuse the connection with "{errorMessage}".',
     cause:
-      'OpenSSL rejected the chain sent by {endpoint} with {errorCode} ({errorMessage}); the chain is: {chain}.',
+      'OpenSSL rejected the chain sent by {endpoint} with {errorCode} ({errorMessage}); the chain as received is: {chain}. Node.js reports newer OpenSSL codes as UNSPECIFIED; common causes are an intermediate without basicConstraints CA:TRUE or without the keyCertSign key usage, or a certificate in the chain that does not link to the next one.',
     fix: 'Rebuild the chain from the certificates your CA issued (leaf first, then each intermediate, each one issued by the next) and make sure every CA certificate has basicConstraints CA:TRUE; then reload the server.',
     refs: [RFC5280_VALIDATION],
     exampleEvidence: {

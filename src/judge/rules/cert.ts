@@ -32,6 +32,11 @@ const SOFTENED_BY_INSECURE = new Set<FindingId>([
   'cert.chain.invalid',
 ]);
 
+/** The subject for finding text; an empty subject (SAN-only certificate) is shown as such. */
+function subjectOf(c: CertificateInfo): string {
+  return c.subject || '(empty subject)';
+}
+
 type Role = 'leaf' | 'intermediate' | 'root';
 
 function roleOf(c: CertificateInfo, index: number): Role {
@@ -76,7 +81,7 @@ function validityHits(f: CertCheckFacts, chain: CertificateInfo[], nowMs: number
     const role = roleOf(c, i);
     const notAfterMs = Date.parse(c.notAfter);
     const notBeforeMs = Date.parse(c.notBefore);
-    const base = { endpoint: f.endpoint, subject: c.subject, role };
+    const base = { endpoint: f.endpoint, subject: subjectOf(c), role };
     if (nowMs > notAfterMs) {
       hits.push(
         hit('cert.validity.expired', {
@@ -111,7 +116,7 @@ function strengthHits(f: CertCheckFacts, chain: CertificateInfo[]): Hit[] {
   chain.forEach((c, i) => {
     if (c.trustAnchor) return;
     const role = roleOf(c, i);
-    const base = { endpoint: f.endpoint, subject: c.subject, role };
+    const base = { endpoint: f.endpoint, subject: subjectOf(c), role };
     const minBits =
       c.keyType === 'rsa' || c.keyType === 'rsa-pss' || c.keyType === 'dsa'
         ? MIN_RSA_BITS
@@ -137,7 +142,7 @@ function ekuHits(f: CertCheckFacts, leaf: CertificateInfo): Hit[] {
   const base = {
     endpoint: f.endpoint,
     referenceName: f.referenceName,
-    subject: leaf.subject,
+    subject: subjectOf(leaf),
     extKeyUsage: eku,
   };
   const hits: Hit[] = [];
@@ -163,7 +168,7 @@ function trustHits(f: CertCheckFacts, chain: CertificateInfo[], explained: Reado
       hit('cert.chain.self-signed', {
         endpoint: f.endpoint,
         referenceName: f.referenceName,
-        subject: leaf.subject,
+        subject: subjectOf(leaf),
       }),
     ];
   }
@@ -174,7 +179,7 @@ function trustHits(f: CertCheckFacts, chain: CertificateInfo[], explained: Reado
       return [
         hit('cert.chain.incomplete', {
           endpoint: f.endpoint,
-          subject: leaf.subject,
+          subject: subjectOf(leaf),
           issuer: leaf.issuer,
           caIssuers: leaf.caIssuers ?? [],
         }),
@@ -183,7 +188,7 @@ function trustHits(f: CertCheckFacts, chain: CertificateInfo[], explained: Reado
     return [
       hit('cert.chain.issuer-unknown', {
         endpoint: f.endpoint,
-        topSubject: top.subject,
+        topSubject: subjectOf(top),
         topIssuer: top.issuer,
         errorCode: code,
         errorMessage,
@@ -198,6 +203,16 @@ function trustHits(f: CertCheckFacts, chain: CertificateInfo[], explained: Reado
     EE_KEY_TOO_SMALL: ['cert.key.weak'],
     CA_KEY_TOO_SMALL: ['cert.key.weak'],
     INVALID_PURPOSE: ['cert.eku.no-server-auth', 'cert.eku.no-client-auth'],
+    // Node.js names only the classic OpenSSL verify codes; newer ones (SHA-1 refused, missing
+    // keyCertSign, ...) arrive as UNSPECIFIED. Accept any specific finding as the explanation.
+    UNSPECIFIED: [
+      'cert.signature.sha1',
+      'cert.key.weak',
+      'cert.eku.no-server-auth',
+      'cert.eku.no-client-auth',
+      'cert.validity.expired',
+      'cert.validity.not-yet-valid',
+    ],
   };
   if ((explainedBy[code] ?? []).some((id) => explained.has(id))) return [];
   return [
@@ -205,7 +220,7 @@ function trustHits(f: CertCheckFacts, chain: CertificateInfo[], explained: Reado
       endpoint: f.endpoint,
       errorCode: code,
       errorMessage,
-      chain: chain.map((c) => c.subject),
+      chain: chain.map(subjectOf),
     }),
   ];
 }
@@ -236,7 +251,7 @@ export function judgeCert(f: CertCheckFacts): Hit[] {
       hit('cert.check.ok', {
         endpoint: f.endpoint,
         referenceName: f.referenceName,
-        subject: leaf.subject,
+        subject: subjectOf(leaf),
         issuer: leaf.issuer,
         matchedVia: m.via,
         matchedValue: m.value,

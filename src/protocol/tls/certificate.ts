@@ -287,6 +287,11 @@ function iso(date: string): string {
   return Number.isNaN(d.getTime()) ? date : d.toISOString();
 }
 
+/** node:crypto prints names one attribute per line, and gives undefined for an empty Name. */
+function distinguishedName(name: string | undefined): string {
+  return (name ?? '').replace(/\n/g, ', ');
+}
+
 /** Issuer equals subject and the certificate's signature verifies with its own key. */
 function isSelfSigned(cert: X509Certificate): boolean {
   if (cert.issuer !== cert.subject) return false;
@@ -325,8 +330,8 @@ export async function certificateInfo(cert: X509Certificate): Promise<Certificat
   if (keyBits === undefined && keyType === 'ed25519') keyBits = 256;
   if (keyBits === undefined && keyType === 'ed448') keyBits = 456;
   const info: CertificateInfo = {
-    subject: cert.subject.replace(/\n/g, ', '),
-    issuer: cert.issuer.replace(/\n/g, ', '),
+    subject: distinguishedName(cert.subject),
+    issuer: distinguishedName(cert.issuer),
     serialNumber: cert.serialNumber,
     notBefore: iso(cert.validFrom),
     notAfter: iso(cert.validTo),
