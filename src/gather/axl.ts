@@ -13,7 +13,7 @@ import { answered } from '../facts/axl.js';
 import type { CertCheckFacts } from '../facts/cert.js';
 import type { ProbeContext, RunOptions } from '../pipeline/run.js';
 import type { AxlHttp, HttpAnswer } from '../protocol/axl/http.js';
-import { MAX_BODY_BYTES, openAxlHttp } from '../protocol/axl/http.js';
+import { hostForUrl, MAX_BODY_BYTES, openAxlHttp } from '../protocol/axl/http.js';
 import { classifyBody, type ParsedAnswer } from '../protocol/axl/response.js';
 import {
   AXL_PATH,
@@ -68,10 +68,6 @@ export function axlRunOptions(o: AxlOptions, common: { timeoutMs: number; transc
   };
   if (o.caFiles.length > 0) options.ca = o.caFiles;
   return { ...common, options, secrets: [o.password, basicCredential(o.user, o.password)] };
-}
-
-function hostPortOf(host: string, port: number): string {
-  return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
 }
 
 /** Seconds from a Retry-After header: delta-seconds or an HTTP-date (RFC 9110 §10.2.3). */
@@ -175,7 +171,8 @@ class AxlSession {
         ? { method: spec.method, path: AXL_PATH, headers }
         : { method: spec.method, path: AXL_PATH, headers, body: spec.body };
     const answer = await this.http.send(req);
-    this.rememberCookies(answer);
+    const cookies = setCookiePairs(answer.headers['set-cookie']);
+    this.rememberCookies(cookies);
     this.record(answer);
     const ex: AxlExchange = {
       step: spec.step,
@@ -197,8 +194,7 @@ class AxlSession {
       if (retryAfterS !== undefined) ex.retryAfterS = retryAfterS;
       const location = headerText(answer.headers.location);
       if (location) ex.location = t.redact(location);
-      const setCookies = cookieNames(answer.headers['set-cookie']);
-      if (setCookies.length > 0) ex.cookiesSet = setCookies;
+      if (cookies.length > 0) ex.cookiesSet = cookies.map(([name]) => name);
       ex.bodyBytes = answer.bytes;
       if (answer.truncated) ex.truncated = true;
       // Server text goes into facts and findings: redact it too (a hostile server could echo the password).
@@ -209,17 +205,16 @@ class AxlSession {
     return { ex, parsed };
   }
 
-  private rememberCookies(answer: HttpAnswer): void {
-    const raw = answer.headers['set-cookie'];
-    for (const line of Array.isArray(raw) ? raw : raw ? [raw] : []) {
-      const m = /^\s*([^=;\s]+)=([^;]*)/.exec(line);
-      if (!m) continue;
-      const [, name, value] = m as unknown as [string, string, string];
-      // Session cookies are credentials: never printed, in the transcript or anywhere else.
+  /**
+   * Keeps the session cookies for reuse. Their values are credentials, so they are registered
+   * as transcript secrets before the answer is recorded; other cookies are not, since redacting
+   * short values such as "en" would garble the whole transcript.
+   */
+  private rememberCookies(pairs: readonly [string, string][]): void {
+    for (const [name, value] of pairs) {
+      if (!SESSION_COOKIES.has(name.toUpperCase()) || value.length === 0 || value.length > 4096) continue;
       this.ctx.transcript.addSecret(value);
-      if (SESSION_COOKIES.has(name.toUpperCase()) && value.length > 0 && value.length <= 4096) {
-        this.cookies.set(name, value);
-      }
+      this.cookies.set(name, value);
     }
   }
 
@@ -241,9 +236,13 @@ class AxlSession {
   }
 }
 
-function cookieNames(raw: string | string[] | undefined): string[] {
+/** name=value of each Set-Cookie header line (attributes dropped). */
+function setCookiePairs(raw: string | string[] | undefined): [string, string][] {
   const lines = Array.isArray(raw) ? raw : raw ? [raw] : [];
-  return lines.map((l) => /^\s*([^=;\s]+)=/.exec(l)?.[1]).filter((n): n is string => Boolean(n));
+  return lines.flatMap((l) => {
+    const m = /^\s*([^=;\s]+)=([^;]*)/.exec(l);
+    return m ? [[m[1] as string, (m[2] as string).trim()] as [string, string]] : [];
+  });
 }
 
 /** GET /axl/, then getCCMVersion with negotiation, then (optionally) xmpps2snodes. Stops at the first failure. */
@@ -305,7 +304,7 @@ export async function gatherAxl(o: AxlOptions, ctx: ProbeContext): Promise<AxlFa
   const t = ctx.transcript;
   t.addSecret(o.password);
   t.addSecret(basicCredential(o.user, o.password));
-  const hostPort = hostPortOf(o.host, o.port);
+  const hostPort = `${hostForUrl(o.host)}:${o.port}`;
   const facts: AxlFacts = {
     endpoint: { host: o.host, port: o.port, hostPort, url: `https://${hostPort}${AXL_PATH}` },
     user: o.user,

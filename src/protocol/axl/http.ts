@@ -86,7 +86,8 @@ export function describeHttpError(
   return { reason: reasonFromErrno(code), message, phase };
 }
 
-function hostForUrl(host: string): string {
+/** A host as it appears in a URL authority: IPv6 literals in brackets (RFC 3986 §3.2.2). */
+export function hostForUrl(host: string): string {
   return host.includes(':') ? `[${host}]` : host;
 }
 
