@@ -174,21 +174,33 @@ describe('xfed check srv (built CLI)', () => {
   it('loads neither undici, ora nor node-forge', async () => {
     // A loader hook logs every ESM resolution, and require.cache at exit shows CommonJS loads.
     const log = join(dir, 'modules.txt');
-    const hook = join(dir, 'log-modules.mjs');
+    const hooks = join(dir, 'log-modules-hooks.mjs');
+    const register = join(dir, 'log-modules.mjs');
     writeFileSync(
-      hook,
+      hooks,
       [
-        "import { register, createRequire } from 'node:module';",
+        "import { appendFileSync } from 'node:fs';",
+        'export async function resolve(specifier, context, next) {',
+        '  const r = await next(specifier, context);',
+        "  appendFileSync(process.env.XFED_MODULE_LOG, r.url + '\\n');",
+        '  return r;',
+        '}',
+      ].join('\n'),
+    );
+    writeFileSync(
+      register,
+      [
         "import { appendFileSync, writeFileSync } from 'node:fs';",
-        `const out = ${JSON.stringify(log)};`,
-        "writeFileSync(out, '');",
-        "register('data:text/javascript,' + encodeURIComponent(`import { appendFileSync } from 'node:fs';",
-        'export async function resolve(s, c, next) { const r = await next(s, c); appendFileSync(${JSON.stringify(out)}, r.url + "\\\\n"); return r; }`));',
-        "process.on('exit', () => appendFileSync(out, Object.keys(createRequire(import.meta.url).cache).join('\\n') + '\\n'));",
+        "import { createRequire, register } from 'node:module';",
+        "import { pathToFileURL } from 'node:url';",
+        "writeFileSync(process.env.XFED_MODULE_LOG, '');",
+        `register(pathToFileURL(${JSON.stringify(hooks)}));`,
+        'const cache = createRequire(import.meta.url).cache;',
+        "process.on('exit', () => appendFileSync(process.env.XFED_MODULE_LOG, Object.keys(cache).join('\\n') + '\\n'));",
       ].join('\n'),
     );
     const r = await runCli(['check', 'srv', 'good.test', '--resolver', resolver, '--json'], {
-      env: { NODE_OPTIONS: `--import ${hook}` },
+      env: { NODE_OPTIONS: `--import ${register}`, XFED_MODULE_LOG: log },
     });
     assert.equal(r.code, 0, r.stderr);
     const loaded = readFileSync(log, 'utf8');
