@@ -1,4 +1,522 @@
-/** Catalog: findings of area 'dialback'. IDs are forever (report contract, "Finding IDs"). */
+/**
+ * Catalog: findings of area 'dialback' (Server Dialback, XEP-0220; keys per XEP-0185; the
+ * IQ ping of XEP-0199 that proves the route afterwards). IDs are forever (report contract,
+ * "Finding IDs").
+ */
 import { defineCatalog } from './types.js';
 
-export const dialbackCatalog = defineCatalog({});
+const XEP0220 = 'https://xmpp.org/extensions/xep-0220.html';
+const XEP0185 = 'https://xmpp.org/extensions/xep-0185.html';
+const XEP0199 = 'https://xmpp.org/extensions/xep-0199.html';
+const XEP0344 = 'https://xmpp.org/extensions/xep-0344.html';
+const XEP0178 = 'https://xmpp.org/extensions/xep-0178.html';
+const RFC6120_ERRORS = 'https://www.rfc-editor.org/rfc/rfc6120#section-4.9.3';
+const RFC6120_RESOLUTION = 'https://www.rfc-editor.org/rfc/rfc6120#section-3.2';
+const CISCO_TAC =
+  'https://www.cisco.com/c/en/us/support/docs/unified-communications/expressway/213865-configure-and-troubleshoot-xmpp-federati.html';
+
+/** Evidence shared by the handshake findings. */
+const HANDSHAKE = { peer: 'example.org', our: 'chat.example.net', endpoint: 'xmpp.example.org:5269' };
+/** Evidence of a dialback error answer. */
+const ERROR_ANSWER = {
+  ...HANDSHAKE,
+  errorType: 'cancel',
+  text: '(none)',
+  callbacks: 0,
+  listen: '0.0.0.0:5269',
+};
+
+export const dialbackCatalog = defineCatalog({
+  // --- the listener (xfed as the authoritative server of our domain) ---
+  'dialback.listener.bind-failed': {
+    severity: 'error',
+    title: 'xfed cannot listen on {listen} for the callback ({code})',
+    symptom: 'The dialback test did not start: without a listener, {peer} has nobody to call back.',
+    cause:
+      'Binding {listen} failed with {code} ({message}). Port 5269 needs root (or CAP_NET_BIND_SERVICE), and the port must not be in use by a running XMPP server.',
+    fix: 'Run xfed as root or with CAP_NET_BIND_SERVICE, stop the XMPP server that holds the port for the test, or pick another address with --listen <ip:port> and point {our}\u2019s DNS (SRV record) at it.',
+    refs: [XEP0220],
+    exampleEvidence: {
+      listen: '0.0.0.0:5269',
+      code: 'EADDRINUSE',
+      message: 'address already in use',
+      peer: 'example.org',
+      our: 'chat.example.net',
+    },
+  },
+  'dialback.listener.no-tls': {
+    severity: 'warning',
+    title: 'The callback listener offers no STARTTLS (no --cert/--key)',
+    symptom:
+      'Peers that require TLS (Prosody and ejabberd defaults, Cisco Expressway "TLS required") refuse to call back, so the handshake fails for a reason that is not theirs.',
+    cause:
+      'xfed was started without --cert and --key, so the listener on {listen} cannot offer STARTTLS to {peer}\u2019s callback.',
+    fix: 'Give the certificate and key of {our} (PEM): xfed dialback {peer} --as {our} --cert {our}.crt --key {our}.key. The certificate should name {our} and chain to a CA {peer} trusts.',
+    refs: [XEP0220, 'https://www.rfc-editor.org/rfc/rfc6120#section-5'],
+    exampleEvidence: { listen: '0.0.0.0:5269', peer: 'example.org', our: 'chat.example.net' },
+  },
+
+  // --- the dialback offer ---
+  'dialback.feature.not-offered': {
+    severity: 'error',
+    title: '{endpoint} does not offer dialback',
+    symptom:
+      'Servers without a certificate {peer} accepts cannot federate with it ("No SASL EXTERNAL offer and Dialback doesn\u2019t seem to be enabled").',
+    cause:
+      'The stream features from {endpoint} (after TLS: {tls}) do not include dialback (urn:xmpp:features:dialback); offered: {features}. The server has dialback disabled and accepts only certificate authentication (SASL EXTERNAL, XEP-0178), if anything.',
+    fix: 'On {peer}: enable dialback (Prosody: "dialback" in modules_enabled; ejabberd: mod_s2s_dialback; Cisco Expressway: set a dialback secret), or accept that only peers with a certificate it trusts can federate and give {our} such a certificate.',
+    refs: [XEP0220, XEP0178],
+    exampleEvidence: { ...HANDSHAKE, tls: true, features: ['{urn:ietf:params:xml:ns:xmpp-sasl}mechanisms'] },
+  },
+  'dialback.stream.missing-id': {
+    severity: 'error',
+    title: '{endpoint} sent a stream header without an id',
+    symptom:
+      'Dialback with {peer} cannot work: the key is bound to the stream id, and Prosody closes such streams ("Missing stream ID").',
+    cause:
+      'The response stream header from {endpoint} has no id attribute (RFC 6120 §4.7.3 requires one); XEP-0185 keys and db:verify need it.',
+    fix: 'Fix or upgrade the server (or the proxy in front of it) at {endpoint} so that every response stream header carries a fresh id.',
+    refs: ['https://www.rfc-editor.org/rfc/rfc6120#section-4.7.3', XEP0185],
+    exampleEvidence: HANDSHAKE,
+  },
+
+  // --- the peer's answer to our db:result (XEP-0220 §2.1.4) ---
+  'dialback.result.valid': {
+    severity: 'info',
+    title: 'Dialback {our} \u2192 {peer} works ({totalMs} ms)',
+    symptom: '{peer} accepts stanzas from {our} over {endpoint}.',
+    cause:
+      '{peer} checked xfed\u2019s key for {our} and answered valid after {resultMs} ms. Callback: {callback}. Steps: {steps}.',
+    fix: 'Nothing to do for this direction.',
+    refs: [XEP0220, XEP0344],
+    exampleEvidence: {
+      ...HANDSHAKE,
+      totalMs: 412,
+      resultMs: 160,
+      callback: '203.0.113.5:40312 sent db:verify at once (ejabberd style), answered valid',
+      steps: ['dns 12 ms', 'connect 30 ms', 'tls 61 ms', 'callback +95 ms', 'result 160 ms'],
+    },
+  },
+  'dialback.result.invalid': {
+    severity: 'error',
+    title: '{peer} answered invalid to dialback from {our}',
+    symptom:
+      '{peer} refuses everything from {our} ("dialback authentication failed", Cisco: DBVerify type=\'invalid\'); messages from {our} to {peer} bounce.',
+    cause:
+      '{peer} says the key did not verify. What xfed\u2019s listener saw: {callback}. If xfed answered valid but {peer} still says invalid, {peer} reached a different authoritative server for {our} (another node of a cluster with another dialback secret, or an old DNS entry).',
+    fix: 'Make sure {our} resolves, from {peer}\u2019s side, only to servers that share one dialback secret (Prosody: dialback_secret on every node; ejabberd: one Erlang cookie per cluster; Cisco Expressway-E: the same dialback secret on every peer), then retry.',
+    refs: [XEP0220, XEP0185, CISCO_TAC],
+    exampleEvidence: { ...HANDSHAKE, callback: 'no callback reached the listener' },
+  },
+  'dialback.result.timeout': {
+    severity: 'error',
+    title: '{peer} verified the key with xfed but never answered the db:result',
+    symptom: 'Sessions from {our} to {peer} hang, then stanzas bounce with remote-server-timeout.',
+    cause:
+      '{peer} called back ({callback}) but sent no db:result answer on the stream to {endpoint} within {timeoutMs} ms.',
+    fix: 'Look at {peer}\u2019s log at the time of the test for the dialback of {our}; a cluster may have answered on another node, or the server is overloaded. Retry with a longer --callback-timeout.',
+    refs: [XEP0220],
+    exampleEvidence: {
+      ...HANDSHAKE,
+      timeoutMs: 30000,
+      callback: '203.0.113.5:40312 db:verify answered valid',
+    },
+  },
+  'dialback.result.closed': {
+    severity: 'error',
+    title: '{peer} closed the stream instead of answering the db:result',
+    symptom: 'Connections from {our} to {peer} are dropped right after dialback starts.',
+    cause:
+      'After db:result, {endpoint} closed the stream ({closedBy}) without an answer. What xfed\u2019s listener saw: {callback}.',
+    fix: 'Check {peer}\u2019s log at the time of the test: dialback may be disabled for {our}, or the server gives up when the callback fails.',
+    refs: [XEP0220],
+    exampleEvidence: { ...HANDSHAKE, closedBy: 'eof', callback: 'no callback reached the listener' },
+  },
+  'dialback.result.remote-server-not-found': {
+    severity: 'error',
+    title: '{peer} could not find {our}\u2019s authoritative server (remote-server-not-found)',
+    symptom:
+      'Messages from {our} to {peer} bounce; {peer}\u2019s log shows a DNS or connect failure for {our} (ejabberd: "DNS lookup failed", "Connection failed").',
+    cause:
+      '{peer} tried to call back {our} to verify the key and failed (peer text: {text}); {callbacks} connection(s) reached xfed\u2019s listener on {listen}. From here {our} resolves to {ourTargets}. Most often {our} has no _xmpp-server._tcp SRV record (or A record) visible from {peer}\u2019s side, or it points elsewhere, or a firewall blocks port 5269 inbound.',
+    fix: 'Publish _xmpp-server._tcp.{our}. SRV 5 0 <port> <host> pointing at the address of the server (here: xfed\u2019s listener {listen}), make it resolvable from the Internet (not only internally), and open that port inbound. Check with: xfed check srv {our}.',
+    refs: [XEP0220, RFC6120_RESOLUTION, CISCO_TAC],
+    exampleEvidence: {
+      ...ERROR_ANSWER,
+      condition: 'remote-server-not-found',
+      ourTargets: ['xmpp.example.net 198.51.100.7:5269'],
+    },
+  },
+  'dialback.result.remote-connection-failed': {
+    severity: 'error',
+    title: '{peer} could not connect to {our}\u2019s authoritative server (remote-connection-failed)',
+    symptom: 'Messages from {our} to {peer} bounce; {peer} logs a connection failure towards {our}.',
+    cause:
+      '{peer} found an address for {our} but could not connect to it to verify the key (peer text: {text}); {callbacks} connection(s) reached xfed\u2019s listener on {listen}. From here {our} resolves to {ourTargets}.',
+    fix: 'Open the port of {our}\u2019s server (5269 unless the SRV record says otherwise) inbound from {peer}, check NAT/port forwarding to {listen}, and make sure the SRV record points at that public address.',
+    refs: [XEP0220, CISCO_TAC],
+    exampleEvidence: {
+      ...ERROR_ANSWER,
+      condition: 'remote-connection-failed',
+      ourTargets: ['xmpp.example.net 198.51.100.7:5269'],
+    },
+  },
+  'dialback.result.remote-server-timeout': {
+    severity: 'error',
+    title: '{peer} gave up waiting for {our}\u2019s authoritative server (remote-server-timeout)',
+    symptom: 'Messages from {our} to {peer} bounce after a delay with remote-server-timeout.',
+    cause:
+      'The callback of {peer} to {our} did not complete (peer text: {text}); {callbacks} connection(s) reached xfed\u2019s listener on {listen}. A firewall that drops instead of rejecting, a TLS problem on the callback, or an authoritative server that closes without answering all look like this.',
+    fix: 'Check that {peer} can complete a TLS connection to {listen} (firewall, certificate of {our} trusted by {peer}), then retry.',
+    refs: [XEP0220],
+    exampleEvidence: { ...ERROR_ANSWER, condition: 'remote-server-timeout' },
+  },
+  'dialback.result.item-not-found': {
+    severity: 'error',
+    title: '{peer} says it does not serve {peer} (item-not-found)',
+    symptom: 'Messages from {our} to {peer} bounce although the connection works.',
+    cause:
+      'The server at {endpoint} answered the db:result for {peer} with item-not-found (peer text: {text}): that domain is not hosted there (XEP-0220 §2.5).',
+    fix: 'Add {peer} to the configuration of the server at {endpoint} (Prosody VirtualHost, ejabberd hosts), or point _xmpp-server._tcp.{peer} at the server that hosts it.',
+    refs: [XEP0220],
+    exampleEvidence: { ...ERROR_ANSWER, condition: 'item-not-found' },
+  },
+  'dialback.result.not-allowed': {
+    severity: 'error',
+    title: '{peer} refused dialback for {peer} (not-allowed)',
+    symptom: 'Messages from {our} to {peer} bounce; ejabberd logs "Host unknown".',
+    cause:
+      'The server at {endpoint} answered the db:result with not-allowed (peer text: {text}). ejabberd sends this when the target domain is not one of its hosts.',
+    fix: 'Check that {peer} is in the hosts of the server at {endpoint} (ejabberd: hosts:; then ejabberdctl reload_config), or point _xmpp-server._tcp.{peer} at the right server.',
+    refs: [XEP0220],
+    exampleEvidence: { ...ERROR_ANSWER, condition: 'not-allowed', text: 'Host unknown' },
+  },
+  'dialback.result.policy-violation': {
+    severity: 'error',
+    title: '{peer} refused dialback by local policy (policy-violation)',
+    symptom: 'Messages from {our} to {peer} bounce; {peer}\u2019s log names a policy.',
+    cause:
+      'The server at {endpoint} answered the db:result with policy-violation (peer text: {text}): it requires TLS before dialback (XEP-0220 §2.5) or another local rule forbids {our}.',
+    fix: 'Use STARTTLS towards {peer} (xfed does when offered), and ask {peer}\u2019s admin whether {our} is blocked or needs to be on an allow list (Cisco Expressway-E privacy mode).',
+    refs: [XEP0220],
+    exampleEvidence: { ...ERROR_ANSWER, condition: 'policy-violation' },
+  },
+  'dialback.result.not-authorized': {
+    severity: 'error',
+    title: '{peer} requires certificate authentication from {our} (not-authorized)',
+    symptom: 'Messages from {our} to {peer} bounce; {peer} accepts only servers whose certificate it trusts.',
+    cause:
+      'The server at {endpoint} answered the db:result with not-authorized (peer text: {text}): it wants a valid certificate (or POSH) for {our} and did not get one (XEP-0220 §2.5).',
+    fix: 'Give {our} a certificate from a CA {peer} trusts that names {our} (dNSName, or SRVName _xmpp-server.{our}), with clientAuth in its extended key usage; or ask {peer} to allow dialback for {our} (Prosody: s2s_insecure_domains).',
+    refs: [XEP0220, XEP0178],
+    exampleEvidence: { ...ERROR_ANSWER, condition: 'not-authorized' },
+  },
+  'dialback.result.forbidden': {
+    severity: 'error',
+    title: '{peer} refused {our} (forbidden)',
+    symptom: 'Messages from {our} to {peer} bounce.',
+    cause:
+      'The server at {endpoint} answered the db:result with forbidden (peer text: {text}): the authoritative answer was invalid, or its access policy (ejabberd s2s_access: "Access denied by service policy") refuses {our}. What xfed\u2019s listener saw: {callback}.',
+    fix: 'Ask {peer}\u2019s admin to allow {our} (ejabberd s2s_access / mod_s2s_dialback access; Cisco Expressway-E allow list); if the callback was answered invalid, see dialback.result.invalid.',
+    refs: [XEP0220],
+    exampleEvidence: {
+      ...ERROR_ANSWER,
+      condition: 'forbidden',
+      callback: 'no callback reached the listener',
+    },
+  },
+  'dialback.result.error': {
+    severity: 'error',
+    title: '{peer} answered the db:result with an error ({condition})',
+    symptom: 'Messages from {our} to {peer} bounce with "{condition}".',
+    cause:
+      'The server at {endpoint} answered the db:result with type error, condition {condition} (type {errorType}, peer text: {text}). {callbacks} connection(s) reached xfed\u2019s listener on {listen}.',
+    fix: 'Look {condition} up in XEP-0220 §2.5 and check {peer}\u2019s log at the time of the test.',
+    refs: [XEP0220],
+    exampleEvidence: { ...ERROR_ANSWER, condition: 'resource-constraint' },
+  },
+
+  // --- the peer's callback to xfed's listener (XEP-0220 §2.1.2) ---
+  'dialback.callback.timeout': {
+    severity: 'error',
+    title: '{peer} never called back {our} within {timeoutMs} ms',
+    symptom:
+      'Messages from {our} to {peer} queue and then bounce with remote-server-timeout; Cisco XCP logs "Scheduling dialback timeout in 30 secs." and nothing after it.',
+    cause:
+      'After the db:result, no connection from {peer} reached xfed\u2019s listener on {listen}. From here {our} resolves to {ourTargets}: if that is not where the listener is, or {peer} sees other DNS (split horizon), or a firewall drops port 5269 inbound, the callback goes nowhere.',
+    fix: 'Make _xmpp-server._tcp.{our} point, as seen from the Internet, at the address and port where the listener runs ({listen}); open that port inbound; check with xfed check srv {our} --resolver <a public resolver>. Then retry.',
+    refs: [XEP0220, RFC6120_RESOLUTION, CISCO_TAC],
+    exampleEvidence: {
+      ...HANDSHAKE,
+      timeoutMs: 30000,
+      listen: '0.0.0.0:5269',
+      ourTargets: ['xmpp.example.net 198.51.100.7:5269'],
+    },
+  },
+  'dialback.callback.tls-failed': {
+    severity: 'error',
+    title: 'The callback from {remote} failed in TLS ({alert})',
+    symptom: '{peer} cannot verify {our}\u2019s key, so it refuses or bounces everything from {our}.',
+    cause:
+      '{peer} reached the listener on {listen} from {remote} and started TLS, but the handshake failed: {alert} ({message}). "unknown ca", "bad certificate" or "certificate unknown" mean {peer} does not trust the certificate xfed presented for {our} ({certSubject}); "protocol version" or "handshake failure" mean no common TLS version or cipher.',
+    fix: 'Present a certificate for {our} that {peer} trusts (public CA, or import your CA on {peer}: Prosody ssl.cafile, ejabberd ca_file, Cisco trust store), containing {our} as dNSName, with the intermediates; for version or cipher mismatches, enable TLS 1.2+ with common ciphers on both sides.',
+    refs: [XEP0220, 'https://www.rfc-editor.org/rfc/rfc6120#section-5'],
+    exampleEvidence: {
+      ...HANDSHAKE,
+      remote: '203.0.113.5:40312',
+      listen: '0.0.0.0:5269',
+      alert: 'unknown ca',
+      message: 'tlsv1 alert unknown ca',
+      certSubject: 'CN=chat.example.net',
+    },
+  },
+  'dialback.callback.reverse-failed': {
+    severity: 'error',
+    title: '{peer} called back, but its own key could not be verified, so it never asked about ours',
+    symptom:
+      'Dialback from {our} to {peer} never completes: Prosody-style servers authenticate their own connection to {our} before they send the db:verify.',
+    cause:
+      '{peer} connected to the listener and sent its own db:result for {from}. xfed, acting as {our}\u2019s receiving server, asked {from}\u2019s authoritative server to verify it: {verification}. xfed answered {answer}, and {peer} gave up.',
+    fix: 'This is {peer}\u2019s authoritative side failing: check "xfed dialback verify {from} --as {our}" and the DNS of {from} (xfed check srv {from}); a cluster with different dialback secrets per node also causes it.',
+    refs: [XEP0220],
+    exampleEvidence: { ...HANDSHAKE, from: 'example.org', verification: 'invalid', answer: 'invalid' },
+  },
+  'dialback.callback.no-verify': {
+    severity: 'error',
+    title: '{peer} connected to the listener but never asked to verify the key',
+    symptom: 'Dialback from {our} to {peer} stalls.',
+    cause:
+      '{callbacks} connection(s) from {peer} reached the listener on {listen} ({sessions}), but none carried a db:verify for {our}.',
+    fix: 'Look at the transcript (--transcript) for what the peer sent, and at {peer}\u2019s log for the dialback of {our}.',
+    refs: [XEP0220],
+    exampleEvidence: {
+      ...HANDSHAKE,
+      callbacks: 1,
+      listen: '0.0.0.0:5269',
+      sessions: ['203.0.113.5:40312 closed by the peer'],
+    },
+  },
+  'dialback.callback.key-mismatch': {
+    severity: 'error',
+    title: '{peer} asked to verify a key xfed did not issue',
+    symptom: 'Dialback from {our} to {peer} fails with invalid.',
+    cause:
+      'The db:verify from {remote} carried a key that does not match the XEP-0185 key for ({from}, {to}, id {id}) under this run\u2019s secret; the id {idNote}. {peer} altered the key or the stream id, or mixed up two connections.',
+    fix: 'Report it to {peer}\u2019s admin with the transcript (--transcript): an authoritative server must receive the key exactly as it was sent.',
+    refs: [XEP0220, XEP0185],
+    exampleEvidence: {
+      ...HANDSHAKE,
+      remote: '203.0.113.5:40312',
+      from: 'example.org',
+      to: 'chat.example.net',
+      id: 'a1b2c3',
+      idNote: 'is the id of the originating stream',
+    },
+  },
+
+  // --- stream errors in answer to a dialback request ---
+  'dialback.stream.not-authorized': {
+    severity: 'error',
+    title: '{endpoint} refused dialback from {our} (stream error not-authorized)',
+    symptom:
+      '{peer} drops every connection from {our}; Prosody logs "dialback authentication failed" or a certificate complaint.',
+    cause:
+      'In answer to the {step}, the server at {endpoint} closed the stream with not-authorized (peer text: {text}): it requires certificate authentication (Prosody s2s_secure_auth), or dialback is disabled or not allowed for {our}.',
+    fix: 'Give {our} a certificate {peer} trusts (so SASL EXTERNAL works, XEP-0178), or ask {peer}\u2019s admin to allow dialback for {our} (Prosody: s2s_insecure_domains, keep mod_dialback enabled).',
+    refs: [RFC6120_ERRORS, XEP0220, XEP0178],
+    exampleEvidence: {
+      ...HANDSHAKE,
+      step: 'db:result',
+      text: 'Your server\u2019s certificate is not trusted',
+    },
+  },
+  'dialback.stream.policy-violation': {
+    severity: 'error',
+    title: '{endpoint} refused dialback from {our} by policy (stream error policy-violation)',
+    symptom: '{peer} drops every connection from {our}.',
+    cause:
+      'In answer to the {step}, the server at {endpoint} closed the stream with policy-violation (peer text: {text}): dialback over an unencrypted stream, a domain on a block list, or an allow list without {our} (Cisco Expressway-E privacy mode).',
+    fix: 'Use TLS (give xfed --cert/--key so the callback can be secured too) and ask {peer}\u2019s admin to allow {our}.',
+    refs: [RFC6120_ERRORS, XEP0220],
+    exampleEvidence: {
+      ...HANDSHAKE,
+      step: 'db:result',
+      text: 'Encrypted server-to-server communication is required but was not used',
+    },
+  },
+
+  // --- the IQ ping after a valid result (XEP-0199) ---
+  'dialback.ping.ok': {
+    severity: 'info',
+    title: '{peer} answered the ping ({type}) in {durationMs} ms',
+    symptom: 'Stanzas flow both ways between {our} and {peer}.',
+    cause:
+      'The reply to the IQ ping arrived via {via} after {durationMs} ms (type {type}, condition {condition}). Any reply, even an error such as service-unavailable, proves that {peer} can route stanzas back to {our}.',
+    fix: 'Nothing to do.',
+    refs: [XEP0199],
+    exampleEvidence: {
+      ...HANDSHAKE,
+      type: 'result',
+      condition: '(none)',
+      via: 'the peer\u2019s own connection to the listener',
+      durationMs: 85,
+    },
+  },
+  'dialback.ping.error': {
+    severity: 'error',
+    title: '{peer} answered the ping with {condition}',
+    symptom: 'Stanzas from {our} reach {peer}, but replies fail.',
+    cause:
+      'The reply to the IQ ping was an error with condition {condition} (type {type}, peer text: {text}): {peer} could not route the reply back to {our}.',
+    fix: 'Run xfed dialback {our} --as {peer} from {peer}\u2019s side, or check that {peer} can reach {our} (DNS and port 5269 inbound).',
+    refs: [XEP0199, XEP0220],
+    exampleEvidence: { ...HANDSHAKE, condition: 'remote-server-not-found', type: 'cancel', text: '(none)' },
+  },
+  'dialback.ping.no-reply': {
+    severity: 'error',
+    title: '{peer} accepted {our} but never answered the ping (one-way federation)',
+    symptom:
+      'Messages from {our} reach {peer}, but nothing comes back: replies, presence and messages from {peer} to {our} are lost (the classic "one-way IM").',
+    cause:
+      'Dialback {our} \u2192 {peer} succeeded, but no reply to the IQ ping arrived within {timeoutMs} ms ({outcome}). A reply needs {peer}\u2019s own connection to {our}: {reverse}.',
+    fix: 'Check the direction {peer} \u2192 {our}: {our}\u2019s DNS as seen by {peer}, port 5269 inbound, and {peer}\u2019s log for its outgoing connection to {our}.',
+    refs: [XEP0199, XEP0220],
+    exampleEvidence: {
+      ...HANDSHAKE,
+      timeoutMs: 30000,
+      outcome: 'timeout',
+      reverse: 'no connection from the peer reached the listener',
+    },
+  },
+
+  // --- xfed dialback verify (the safe probe) ---
+  'dialback.verify.invalid': {
+    severity: 'info',
+    title: '{peer}\u2019s authoritative server answers db:verify ({durationMs} ms)',
+    symptom: 'Servers that receive dialback keys claiming {peer} can have them verified.',
+    cause:
+      '{endpoint} answered the db:verify with a random key as it must: type invalid, after {durationMs} ms (key echoed: {keyEchoed}). That proves the authoritative path of {peer} works.',
+    fix: 'Nothing to do. To test a whole handshake from {our}, run xfed dialback {peer} --as {our}.',
+    refs: [XEP0220],
+    exampleEvidence: { ...HANDSHAKE, durationMs: 42, keyEchoed: false },
+  },
+  'dialback.verify.valid': {
+    severity: 'error',
+    title: '{endpoint} validated a random dialback key',
+    symptom: 'Anyone can impersonate {peer} towards servers that verify keys with it.',
+    cause:
+      '{endpoint} answered type valid to a db:verify whose key xfed made up at random. Its authoritative server accepts any key, so dialback for {peer} proves nothing.',
+    fix: 'Fix or replace the server software at {endpoint} at once; until then, peers should require certificate authentication (XEP-0178) for {peer}.',
+    refs: [XEP0220, XEP0185],
+    exampleEvidence: HANDSHAKE,
+  },
+  'dialback.verify.error': {
+    severity: 'error',
+    title: '{endpoint} answered db:verify with an error ({condition})',
+    symptom:
+      'Servers cannot verify dialback keys of {peer}, so connections from {peer} are refused (remote-server-not-found on their side).',
+    cause:
+      '{endpoint} answered the db:verify with type error, condition {condition} (type {errorType}, peer text: {text}). item-not-found means it does not consider itself authoritative for {peer}.',
+    fix: 'Check that the server at {endpoint} hosts {peer} and has dialback enabled; look {condition} up in XEP-0220 §2.5.',
+    refs: [XEP0220],
+    exampleEvidence: { ...HANDSHAKE, condition: 'item-not-found', errorType: 'cancel', text: '(none)' },
+  },
+  'dialback.verify.timeout': {
+    severity: 'error',
+    title: '{endpoint} never answered the db:verify within {timeoutMs} ms',
+    symptom:
+      'Servers that verify keys of {peer} wait and give up; connections from {peer} are refused (Cisco: no "DBVerify Packet Received").',
+    cause: 'The stream to {endpoint} was open, but no answer to the db:verify came within {timeoutMs} ms.',
+    fix: 'Check {peer}\u2019s server log for the db:verify; check that dialback is enabled and the server is not overloaded.',
+    refs: [XEP0220, CISCO_TAC],
+    exampleEvidence: { ...HANDSHAKE, timeoutMs: 10000 },
+  },
+  'dialback.verify.closed': {
+    severity: 'error',
+    title: '{endpoint} closed the stream instead of answering the db:verify',
+    symptom: 'Servers cannot verify dialback keys of {peer}; connections from {peer} are refused.',
+    cause: '{endpoint} ended the stream ({closedBy}) after the db:verify, without an answer.',
+    fix: 'Check {peer}\u2019s log for the reason; dialback may be disabled, or the server may refuse db:verify from {our}.',
+    refs: [XEP0220],
+    exampleEvidence: { ...HANDSHAKE, closedBy: '</stream:stream>' },
+  },
+  'dialback.verify.impersonation-notice': {
+    severity: 'info',
+    title: '{peer} may log this probe as an impersonation attempt',
+    symptom:
+      'The admin of {peer} may see a warning such as Prosody\u2019s "Asked to verify a dialback key that was incorrect. An imposter is claiming to be {peer}?".',
+    cause:
+      'xfed sent a db:verify for {peer} with a random key on purpose (id {id}); to {peer} it looks like someone presenting a forged key.',
+    fix: 'Nothing to fix. Tell {peer}\u2019s admin about the test if they monitor such warnings.',
+    refs: [XEP0220],
+    exampleEvidence: { ...HANDSHAKE, id: '5f3a9c1e' },
+  },
+
+  // --- xfed dialback key (offline forensics) ---
+  'dialback.key.computed': {
+    severity: 'info',
+    title: 'Dialback keys for {receiving} / {originating} / {streamId}',
+    symptom: 'These are the keys a server with this secret sends and expects for this stream.',
+    cause:
+      'XEP-0185 (HMAC-SHA256, Prosody, ejabberd, Openfire): {xep0185}. jabberd SHA-1 chain (jabberd 1.x/2.x lineage): {jabberd}. Secret: {secretLength} characters.',
+    fix: 'Compare with the key in the log (pass it with --key to let xfed compare).',
+    refs: [XEP0185],
+    exampleEvidence: {
+      receiving: 'montague.example',
+      originating: 'capulet.example',
+      streamId: 'D60000229F',
+      xep0185: 'b4835385f37fe2895af6c196b59097b16862406db80559900d96bf6fa7d23df3',
+      jabberd: '0040a0be8a26a12b82a73b16d4c7fd0353ed8dbd',
+      secretLength: 17,
+    },
+  },
+  'dialback.key.match-xep0185': {
+    severity: 'info',
+    title: 'The key matches XEP-0185 with this secret',
+    symptom: 'The logged key was made by a server that holds this secret.',
+    cause:
+      'HMAC-SHA256 keyed by SHA-256(secret) as hex, over "{receiving} {originating} {streamId}", gives the observed key {observed}.',
+    fix: 'The key is right. If this key was answered invalid, the answering node has a different secret (cluster) or saw a different stream id.',
+    refs: [XEP0185],
+    exampleEvidence: {
+      receiving: 'montague.example',
+      originating: 'capulet.example',
+      streamId: 'D60000229F',
+      observed: 'b4835385f37fe2895af6c196b59097b16862406db80559900d96bf6fa7d23df3',
+    },
+  },
+  'dialback.key.match-jabberd': {
+    severity: 'info',
+    title: 'The key matches the jabberd SHA-1 chain with this secret',
+    symptom: 'The logged key was made by a jabberd-lineage server that holds this secret.',
+    cause:
+      'sha1(sha1(sha1(secret) + "{receiving}") + "{streamId}") gives the observed key {observed}; this scheme ignores the originating domain ({originating}).',
+    fix: 'The key is right. If this key was answered invalid, the answering node has a different secret (cluster) or saw a different stream id.',
+    refs: [XEP0185],
+    exampleEvidence: {
+      receiving: 'montague.example',
+      originating: 'capulet.example',
+      streamId: 'D60000229F',
+      observed: '0040a0be8a26a12b82a73b16d4c7fd0353ed8dbd',
+    },
+  },
+  'dialback.key.no-match': {
+    severity: 'warning',
+    title: 'The key matches neither XEP-0185 nor the jabberd chain with this secret',
+    symptom:
+      "If the server that made this key was given this secret, its nodes do not share one secret, and peers see type='invalid' whenever a callback reaches another node.",
+    cause:
+      'The observed key {observed} ({observedLength} characters) differs from the XEP-0185 key {xep0185} and the jabberd key {jabberd} for {receiving} / {originating} / {streamId}. The length proves nothing: key formats are private to the server (Cisco XCP uses 40 hex characters). Either the secret is not the one that server uses, the stream id or domains differ from the ones in the log line, or the server uses another algorithm.',
+    fix: 'Check the triple against the log (receiving = to of db:result, originating = from, stream id = the id of the receiving server\u2019s stream header). If it is right and the secret is the configured one, set the same dialback secret on every node (Cisco Expressway-E: Configuration > Unified Communications > Dialback secret, identical on all peers).',
+    refs: [XEP0185, CISCO_TAC],
+    exampleEvidence: {
+      receiving: 'vngtp.lab',
+      originating: 'coluc.com',
+      streamId: '05E295A2B',
+      observed: 'd780f198ac34a6dbd795fcdaf8762eaf52ea9b03',
+      observedLength: 40,
+      xep0185: '4a6f…',
+      jabberd: '91c2…',
+    },
+  },
+});

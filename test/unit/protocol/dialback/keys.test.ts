@@ -72,10 +72,17 @@ describe('key matching', () => {
 
   it('identifies the algorithm of an observed key, forgiving case and white space', () => {
     assert.equal(
-      matchKey(' B4835385F37FE2895AF6C196B59097B16862406DB80559900D96BF6FA7D23DF3\n', 's3cr3tf0rd14lb4ck', triple),
+      matchKey(
+        ' B4835385F37FE2895AF6C196B59097B16862406DB80559900D96BF6FA7D23DF3\n',
+        's3cr3tf0rd14lb4ck',
+        triple,
+      ),
       'xep0185',
     );
-    assert.equal(matchKey('0040a0be8a26a12b82a73b16d4c7fd0353ed8dbd', 's3cr3tf0rd14lb4ck', triple), 'jabberd');
+    assert.equal(
+      matchKey('0040a0be8a26a12b82a73b16d4c7fd0353ed8dbd', 's3cr3tf0rd14lb4ck', triple),
+      'jabberd',
+    );
   });
 
   it("finds no match for the Cisco XCP key of the seed log without Cisco's secret, whatever its length", () => {

@@ -1,0 +1,63 @@
+/** `xfed dialback <peer> --as <our>`: a whole server dialback handshake, both roles, every step timed (issue 6). */
+import { Flags } from '@oclif/core';
+import { XfedCommand } from '../../cli/base-command.js';
+import { domainArg, domainFlag, durationFlag, hostPortFlag, resolverFlag } from '../../cli/flags.js';
+import type { DialbackFacts } from '../../facts/dialback.js';
+import { describeDialback, gatherDialback } from '../../gather/dialback.js';
+import { dialbackRules } from '../../judge/rules/dialback.js';
+import { type Pipeline, runTarget } from '../../pipeline/run.js';
+import { prepareDialback } from '../../protocol/dialback/options.js';
+
+export default class Dialback extends XfedCommand {
+  static override summary = 'Run a full dialback handshake with a peer, playing both servers of our domain.';
+  static override examples = [
+    '<%= config.bin %> dialback example.org --as chat.example.net --cert chat.crt --key chat.key',
+    '<%= config.bin %> dialback example.org --as chat.example.net --listen 192.0.2.7:5269 --cert chat.crt --key chat.key --json',
+  ];
+  static override args = {
+    peer: domainArg({ required: true, description: 'the peer domain to federate with' }),
+  };
+  static override flags = {
+    as: domainFlag({
+      required: true,
+      description: 'our domain (its DNS must point at --listen, as seen by the peer)',
+    }),
+    listen: hostPortFlag({ description: 'ip:port for the peer\u2019s callback (default 0.0.0.0:5269)' }),
+    cert: Flags.string({
+      description: 'certificate chain (PEM) of our domain, for STARTTLS on the listener',
+    }),
+    key: Flags.string({ description: 'private key (PEM) matching --cert' }),
+    ca: Flags.string({
+      multiple: true,
+      description: 'extra trust anchor for the peer\u2019s certificate (PEM or DER); repeatable',
+    }),
+    resolver: resolverFlag({ multiple: true, description: 'resolver ip[:port] (default: /etc/resolv.conf)' }),
+    'callback-timeout': durationFlag({
+      description: 'wait for the peer\u2019s answer, callback included (default 30s, or 3x --timeout)',
+    }),
+  };
+
+  async run(): Promise<void> {
+    const { args, flags } = await this.parse(Dialback);
+    const p = await prepareDialback(args.peer, flags);
+    const pipeline: Pipeline<DialbackFacts> = {
+      command: 'dialback',
+      gather: (peer, ctx) => gatherDialback(peer, p.opts, ctx),
+      rules: dialbackRules,
+    };
+    await this.emitReports({
+      targets: [args.peer],
+      concurrency: 1,
+      flags,
+      label: (d) => d.input,
+      run: (d) =>
+        runTarget(pipeline, d.ascii, {
+          timeoutMs: p.timeoutMs,
+          transcript: flags.transcript,
+          options: p.options,
+          secrets: p.secrets,
+        }),
+      describe: describeDialback,
+    });
+  }
+}

@@ -1,0 +1,54 @@
+/** `xfed dialback verify <peer> --as <our>`: the safe probe, a db:verify with a random key (issue 6). */
+import { Flags } from '@oclif/core';
+import { XfedCommand } from '../../cli/base-command.js';
+import { domainArg, domainFlag, resolverFlag } from '../../cli/flags.js';
+import type { DialbackVerifyFacts } from '../../facts/dialback.js';
+import { describeDialback, gatherDialbackVerify } from '../../gather/dialback.js';
+import { dialbackVerifyRules } from '../../judge/rules/dialback.js';
+import { type Pipeline, runTarget } from '../../pipeline/run.js';
+import { prepareDialbackVerify } from '../../protocol/dialback/options.js';
+
+export default class DialbackVerify extends XfedCommand {
+  static override summary =
+    'Check that a peer\u2019s authoritative server answers db:verify (expects "invalid" for a random key).';
+  static override examples = [
+    '<%= config.bin %> dialback verify example.org --as chat.example.net',
+    '<%= config.bin %> dialback verify example.org --as chat.example.net --ca private-root.pem --json',
+  ];
+  static override args = {
+    peer: domainArg({ required: true, description: 'the peer domain whose authoritative server is asked' }),
+  };
+  static override flags = {
+    as: domainFlag({ required: true, description: 'our domain (the from of the stream and of db:verify)' }),
+    cert: Flags.string({ description: 'client certificate chain (PEM) to present, as our server would' }),
+    key: Flags.string({ description: 'private key (PEM) matching --cert' }),
+    ca: Flags.string({
+      multiple: true,
+      description: 'extra trust anchor for the peer\u2019s certificate (PEM or DER); repeatable',
+    }),
+    resolver: resolverFlag({ multiple: true, description: 'resolver ip[:port] (default: /etc/resolv.conf)' }),
+  };
+
+  async run(): Promise<void> {
+    const { args, flags } = await this.parse(DialbackVerify);
+    const p = await prepareDialbackVerify(args.peer, flags);
+    const pipeline: Pipeline<DialbackVerifyFacts> = {
+      command: 'dialback verify',
+      gather: (peer, ctx) => gatherDialbackVerify(peer, p.opts, ctx),
+      rules: dialbackVerifyRules,
+    };
+    await this.emitReports({
+      targets: [args.peer],
+      concurrency: 1,
+      flags,
+      label: (d) => d.input,
+      run: (d) =>
+        runTarget(pipeline, d.ascii, {
+          timeoutMs: p.timeoutMs,
+          transcript: flags.transcript,
+          options: p.options,
+        }),
+      describe: describeDialback,
+    });
+  }
+}

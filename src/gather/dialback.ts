@@ -1,0 +1,730 @@
+/**
+ * Gathers dialback facts (XEP-0220): `xfed dialback` plays both servers of our domain — the
+ * originating server (resolve the peer like a server, connect, STARTTLS, db:result with an
+ * XEP-0185 key under a per-run secret, IQ ping) and the authoritative server (a listener that
+ * answers the peer's callback) — and records every step with its timing; `xfed dialback
+ * verify` sends one db:verify with a random key; `xfed dialback key` recomputes logged keys.
+ * Facts and transcript lines only; verdicts are the judge's business.
+ */
+import { isIP } from 'node:net';
+import tls from 'node:tls';
+import type { CertCheckFacts } from '../facts/cert.js';
+import type {
+  DialbackAnswerFacts,
+  DialbackFacts,
+  DialbackKeyFacts,
+  DialbackVerifyFacts,
+  OutboundFacts,
+  PingFacts,
+  ResultReceivedFacts,
+  StepTiming,
+} from '../facts/dialback.js';
+import type { AttemptFacts, ResolutionFacts, StreamFacts } from '../facts/tls.js';
+import type { ProbeContext } from '../pipeline/run.js';
+import { AuthoritativeListener, type ResultVerdict } from '../protocol/dialback/authoritative.js';
+import { candidateKeys, matchKey, normaliseKey, xep0185Key } from '../protocol/dialback/keys.js';
+import { LabelledTranscript } from '../protocol/dialback/labelled-transcript.js';
+import { type Delivery, OriginatingStream } from '../protocol/dialback/originating.js';
+import {
+  type ExchangeResult,
+  exchangeVerify,
+  parseDialbackAnswer,
+  randomVerifyRequest,
+  type VerifyRequest,
+} from '../protocol/dialback/verify-probe.js';
+import { peerChain } from '../protocol/tls/certificate.js';
+import { trustAnchors, trustFromSocket } from '../protocol/tls/trust.js';
+import { connectTcp, type StreamEvent, type TlsResult, XmppConnection } from '../protocol/xmpp/connection.js';
+import { type OpenResult, openStream, startTls } from '../protocol/xmpp/session.js';
+import type { Report } from '../report/model.js';
+import type { Transcript } from '../transcript/recorder.js';
+import { gatherSrv } from './srv.js';
+import { endpointOf, stepFailure } from './tls.js';
+
+/** ALPN for direct TLS server-to-server streams (XEP-0368 §3). */
+const ALPN_S2S = 'xmpp-server';
+/** Longest wait for the peer's </stream:stream> after ours (RFC 6120 §4.4). */
+const CLOSE_WAIT_MS = 1000;
+/** Certificate expiry warning threshold for the peer's certificate (as probe tls by default). */
+const WARN_DAYS = 14;
+/** Our own checks of keys the peer sends us (Prosody style): at most this many per run. */
+const MAX_REVERSE_VERIFICATIONS = 8;
+
+/** Options shared by the two network commands. */
+export interface DialbackNetOptions {
+  /** Our domain (--as), A-label. */
+  our: string;
+  /** Extra trust anchors (--ca), PEM. */
+  caPems: string[];
+  /** --resolver servers; default: /etc/resolv.conf. */
+  resolvers?: { host: string; port: number }[];
+  /** Client certificate and key (PEM) presented on outgoing connections, as a server would. */
+  clientTls?: { cert: string; key: string };
+}
+
+export interface DialbackOptions extends DialbackNetOptions {
+  /** --listen address. */
+  listen: { host: string; port: number };
+  /** Certificate chain and key for the listener's STARTTLS (--cert/--key); without them no STARTTLS. */
+  serverTls?: { cert: string; key: string; subject?: string };
+  /** This run's dialback secret (random; registered as a transcript secret by the caller). */
+  secret: string;
+  /** The wait for the peer's answer, which spans its whole callback (--callback-timeout). */
+  resultTimeoutMs: number;
+}
+
+/** What every connection of one run shares. */
+interface Env {
+  timeoutMs: number;
+  transcript: Transcript;
+  clock(): number;
+  secureContext: tls.SecureContext;
+  /** Open outgoing connections, closed when the run ends whatever happened. */
+  live: Set<XmppConnection>;
+  /** Set when the run ends: no new outgoing connection is started or kept. */
+  aborted: boolean;
+}
+
+function makeEnv(opts: DialbackNetOptions, ctx: ProbeContext): Env {
+  const t0 = Date.now();
+  return {
+    timeoutMs: ctx.timeoutMs,
+    transcript: ctx.transcript,
+    clock: () => Date.now() - t0,
+    // Like probe tls: accept what the peer offers so the handshake completes and the rules
+    // judge the protocol and certificate, instead of stopping at OpenSSL's local policy.
+    secureContext: tls.createSecureContext({
+      ca: trustAnchors(opts.caPems),
+      minVersion: 'TLSv1',
+      ciphers: 'DEFAULT:@SECLEVEL=0',
+      ...(opts.clientTls ? { cert: opts.clientTls.cert, key: opts.clientTls.key } : {}),
+    }),
+    live: new Set(),
+    aborted: false,
+  };
+}
+
+/** Resolves a domain like a sending server (RFC 6120 §3.2): SRV, then the A/AAAA fallback. */
+async function resolveDomain(
+  domain: string,
+  opts: DialbackNetOptions,
+  ctx: ProbeContext,
+): Promise<ResolutionFacts> {
+  const srv = await gatherSrv(domain, opts.resolvers ? { resolvers: opts.resolvers } : {}, ctx);
+  return {
+    method: 'srv',
+    srv,
+    targets: srv.connect.map((c) => ({
+      host: c.host,
+      ip: c.ip,
+      port: c.port,
+      directTls: c.directTls,
+      source: c.source,
+    })),
+  };
+}
+
+function streamFacts(open: OpenResult, sent: StreamFacts['sent'], step: string): StreamFacts {
+  const s: StreamFacts = { sent, durationMs: open.durationMs };
+  if (open.ok) {
+    s.header = open.header;
+    s.features = open.features;
+    return s;
+  }
+  if (open.header) s.header = open.header;
+  s.failed = stepFailure(open.event, open.stage === 'header' ? `${step} header` : `${step} features`);
+  return s;
+}
+
+function handshakeFacts(t: TlsResult, sni: string, alpnOffered?: string[]): NonNullable<AttemptFacts['tls']> {
+  const h: NonNullable<AttemptFacts['tls']> = { ok: t.ok, sni, durationMs: t.durationMs };
+  if (alpnOffered) h.alpnOffered = alpnOffered;
+  if (t.ok) {
+    if (t.protocol) h.protocol = t.protocol;
+    if (t.cipher) h.cipher = t.cipher;
+    if (typeof t.alpn === 'string') h.alpn = t.alpn;
+  } else {
+    h.reason = t.reason;
+    if (t.alert) h.alert = t.alert;
+    if (t.code) h.code = t.code;
+    h.message = t.message;
+  }
+  return h;
+}
+
+async function certFacts(socket: tls.TLSSocket, domain: string, a: AttemptFacts): Promise<CertCheckFacts> {
+  const f: CertCheckFacts = {
+    referenceName: domain,
+    service: 'xmpp-server',
+    endpoint: a.endpoint,
+    chain: await peerChain(socket),
+    trust: trustFromSocket(socket),
+    checkedAt: new Date().toISOString(),
+    warnDays: WARN_DAYS,
+  };
+  if (!isIP(a.host)) f.connectHost = a.host;
+  return f;
+}
+
+/**
+ * Opens an outgoing server stream to `domain` as `from`: tries the resolved targets in order
+ * until a TCP connection succeeds, then stream, STARTTLS when offered (direct TLS for
+ * _xmpps-server targets), and the restarted stream. Returns the open connection when the
+ * stream is ready for dialback.
+ */
+async function openOutbound(
+  purpose: OutboundFacts['purpose'],
+  domain: string,
+  from: string,
+  resolution: ResolutionFacts,
+  env: Env,
+  label: string,
+): Promise<{ facts: OutboundFacts; conn?: XmppConnection }> {
+  const facts: OutboundFacts = {
+    purpose,
+    domain,
+    resolution,
+    attempts: [],
+    dialbackOffered: false,
+    ready: false,
+    startedAtMs: env.clock(),
+    durationMs: 0,
+  };
+  const transcript = new LabelledTranscript(env.transcript, label);
+  const sent: StreamFacts['sent'] = { to: domain, from };
+  const done = (conn?: XmppConnection) => {
+    facts.durationMs = env.clock() - facts.startedAtMs;
+    return conn ? { facts, conn } : { facts };
+  };
+  for (const t of resolution.targets) {
+    if (env.aborted) break;
+    const endpoint = endpointOf(t.host, t.port);
+    const a: AttemptFacts = {
+      host: t.host,
+      ip: t.ip,
+      port: t.port,
+      endpoint,
+      directTls: t.directTls,
+      source: t.source,
+      connect: { ok: false, durationMs: 0 },
+      tlsEstablished: false,
+    };
+    facts.attempts.push(a);
+    transcript.note(
+      `connecting to ${endpoint}${t.ip !== t.host ? ` (${t.ip})` : ''}${t.directTls ? ' with direct TLS' : ''}`,
+    );
+    const tcp = await connectTcp(t.ip, t.port, env.timeoutMs);
+    if (!tcp.ok) {
+      a.connect = { ok: false, reason: tcp.reason, message: tcp.message, durationMs: tcp.durationMs };
+      if (tcp.code) a.connect.code = tcp.code;
+      transcript.note(`TCP connect failed (${tcp.code ?? tcp.reason})`);
+      continue;
+    }
+    a.connect = { ok: true, durationMs: tcp.durationMs };
+    const conn = new XmppConnection(tcp.socket, { transcript, label: endpoint });
+    if (env.aborted) {
+      conn.destroy();
+      break;
+    }
+    env.live.add(conn);
+    const fail = () => {
+      conn.destroy();
+      env.live.delete(conn);
+      return done();
+    };
+    const tlsOpts: tls.ConnectionOptions = {
+      secureContext: env.secureContext,
+      servername: domain,
+      rejectUnauthorized: false,
+    };
+    if (t.directTls) {
+      const res = await conn.upgradeClient({ ...tlsOpts, ALPNProtocols: [ALPN_S2S] }, env.timeoutMs);
+      a.tls = handshakeFacts(res, domain, [ALPN_S2S]);
+      if (!res.ok) return fail();
+      a.tlsEstablished = true;
+      a.cert = await certFacts(res.socket, domain, a);
+      a.secureStream = streamFacts(await openStream(conn, sent, env.timeoutMs), sent, 'TLS stream');
+    } else {
+      const open = await openStream(conn, sent, env.timeoutMs);
+      a.stream = streamFacts(open, sent, 'stream');
+      if (!open.ok) return fail();
+      if (open.features?.starttls.offered) {
+        const st = await startTls(conn, tlsOpts, env.timeoutMs);
+        if (!st.ok && st.stage === 'starttls') {
+          a.starttls = { answer: st.answer, durationMs: st.durationMs };
+          if (st.answer !== 'failure') a.starttls.failed = stepFailure(st.event, 'starttls answer');
+          return fail();
+        }
+        a.starttls = { answer: 'proceed', durationMs: st.durationMs };
+        if (!st.ok) {
+          a.tls = handshakeFacts(st.tls, domain);
+          return fail();
+        }
+        a.tls = handshakeFacts(st.tls, domain);
+        a.tlsEstablished = true;
+        transcript.note(`TLS established (${st.tls.protocol ?? '?'}, ${st.tls.cipher ?? '?'})`);
+        a.cert = await certFacts(st.tls.socket, domain, a);
+        // RFC 6120 §5.4.3.3: a fresh stream over TLS, with a new id (the one dialback keys use).
+        a.secureStream = streamFacts(await openStream(conn, sent, env.timeoutMs), sent, 'TLS stream');
+      }
+    }
+    const final = a.secureStream ?? a.stream;
+    if (!final || final.failed || !final.header) return fail();
+    if (final.header.id) facts.streamId = final.header.id;
+    facts.dialbackOffered = final.features ? final.features.dialback.offered : final.header.dialbackNs;
+    facts.ready = true;
+    return done(conn);
+  }
+  return done();
+}
+
+/** Sends </stream:stream>, waits briefly for the peer's, then drops the connection. */
+async function closeOutbound(conn: XmppConnection, env: Env): Promise<void> {
+  env.live.delete(conn);
+  if (!conn.socket.destroyed && conn.socket.writable) {
+    conn.send('</stream:stream>');
+    const deadline = Date.now() + Math.min(CLOSE_WAIT_MS, env.timeoutMs);
+    for (;;) {
+      const left = deadline - Date.now();
+      if (left <= 0) break;
+      const ev = await conn.read(left, 'stream close');
+      if (ev.kind !== 'element' && ev.kind !== 'header') break;
+    }
+  }
+  conn.destroy();
+}
+
+/** Turns the end of a wait (answer element or failure event) into answer facts. */
+function answerFacts(r: {
+  answer?: Delivery | ExchangeResult;
+  sentAtMs: number;
+  nowMs: number;
+  ignored: number;
+}): DialbackAnswerFacts {
+  const base = { ignored: r.ignored, atMs: r.nowMs, durationMs: r.nowMs - r.sentAtMs };
+  const el =
+    r.answer && 'kind' in r.answer
+      ? r.answer.kind === 'answer'
+        ? r.answer.el
+        : undefined
+      : r.answer?.answer;
+  const ev: StreamEvent | undefined =
+    r.answer && 'kind' in r.answer
+      ? r.answer.kind === 'failed'
+        ? r.answer.event
+        : undefined
+      : r.answer?.failure;
+  if (el) {
+    const p = parseDialbackAnswer(el);
+    const f: DialbackAnswerFacts = {
+      ...base,
+      outcome: p.type === 'other' ? 'error' : p.type,
+      keyEchoed: p.keyEchoed,
+    };
+    if (p.type === 'other') f.condition = `type="${el.attrs.type ?? ''}"`;
+    if (p.condition) f.condition = p.condition;
+    if (p.errorType) f.errorType = p.errorType;
+    if (p.text) f.text = p.text;
+    return f;
+  }
+  const failure = stepFailure(ev ?? { kind: 'eof' }, 'dialback answer');
+  const outcome: DialbackAnswerFacts['outcome'] =
+    failure.failure === 'stream-error'
+      ? 'stream-error'
+      : failure.failure === 'timeout'
+        ? 'timeout'
+        : failure.failure === 'parse-error'
+          ? 'parse-error'
+          : 'closed';
+  const f: DialbackAnswerFacts = { ...base, outcome, failure };
+  if (failure.streamError) {
+    f.condition = failure.streamError.condition;
+    if (failure.streamError.text) f.text = failure.streamError.text;
+  }
+  return f;
+}
+
+/** Opens a stream to `domain`'s authoritative server and asks it to verify a key (XEP-0220 §2.1.2). */
+async function verifyWith(
+  purpose: OutboundFacts['purpose'],
+  resolution: ResolutionFacts,
+  req: VerifyRequest,
+  env: Env,
+  label: string,
+  requireDialbackOffer: boolean,
+): Promise<{ outbound: OutboundFacts; answer?: DialbackAnswerFacts; sentAtMs?: number }> {
+  const out = await openOutbound(purpose, req.to, req.from, resolution, env, label);
+  if (!out.conn || !out.facts.ready || (requireDialbackOffer && !out.facts.dialbackOffered)) {
+    if (out.conn) await closeOutbound(out.conn, env);
+    return { outbound: out.facts };
+  }
+  const sentAtMs = env.clock();
+  const r = await exchangeVerify(out.conn, req, env.timeoutMs);
+  const answer = answerFacts({ answer: r, sentAtMs, nowMs: env.clock(), ignored: r.ignored });
+  await closeOutbound(out.conn, env);
+  return { outbound: out.facts, answer, sentAtMs };
+}
+
+// ---------------------------------------------------------------------------------------
+// xfed dialback verify
+
+/** `xfed dialback verify`: one db:verify with a random key; a healthy peer answers invalid. */
+export async function gatherDialbackVerify(
+  peer: string,
+  opts: DialbackNetOptions,
+  ctx: ProbeContext,
+): Promise<DialbackVerifyFacts> {
+  const env = makeEnv(opts, ctx);
+  const dnsAt = env.clock();
+  const resolution = await resolveDomain(peer, opts, ctx);
+  const dnsMs = env.clock() - dnsAt;
+  const req = randomVerifyRequest(opts.our, peer);
+  let outbound: OutboundFacts;
+  let answer: DialbackAnswerFacts | undefined;
+  let sentAtMs: number | undefined;
+  try {
+    // The stream id is made up too: nobody issued this key for any stream.
+    const r = await verifyWith('verify-probe', resolution, req, env, 'verify', true);
+    outbound = r.outbound;
+    answer = r.answer;
+    sentAtMs = r.sentAtMs;
+  } finally {
+    env.aborted = true;
+    for (const c of env.live) c.destroy();
+  }
+  const facts: DialbackVerifyFacts = {
+    peer,
+    our: opts.our,
+    outbound,
+    steps: [
+      { step: 'dns', ok: resolution.targets.length > 0, atMs: dnsAt, durationMs: dnsMs },
+      ...connectionSteps(outbound),
+    ],
+    timeoutMs: env.timeoutMs,
+    checkedAt: new Date().toISOString(),
+  };
+  if (sentAtMs !== undefined) facts.request = { id: req.id, keyLength: req.key.length, atMs: sentAtMs };
+  if (answer) {
+    facts.answer = answer;
+    facts.steps.push({
+      step: 'result',
+      ok: answer.outcome === 'invalid',
+      atMs: sentAtMs ?? answer.atMs,
+      durationMs: answer.durationMs,
+      detail: answer.outcome,
+    });
+  }
+  return facts;
+}
+
+/** Connect and TLS timings of the attempt that was used (the last one). */
+function connectionSteps(o: OutboundFacts): StepTiming[] {
+  const a = o.attempts[o.attempts.length - 1];
+  if (!a) return [];
+  const steps: StepTiming[] = [
+    {
+      step: 'connect',
+      ok: a.connect.ok,
+      atMs: o.startedAtMs,
+      durationMs: a.connect.durationMs,
+      detail: a.endpoint,
+    },
+  ];
+  if (a.tls) {
+    steps.push({
+      step: 'tls',
+      ok: a.tls.ok,
+      atMs: o.startedAtMs + a.connect.durationMs + (a.stream?.durationMs ?? 0),
+      durationMs: a.tls.durationMs,
+      detail: a.tls.ok ? (a.tls.protocol ?? 'TLS') : (a.tls.alert ?? a.tls.reason ?? 'failed'),
+    });
+  }
+  return steps;
+}
+
+// ---------------------------------------------------------------------------------------
+// xfed dialback
+
+/** `xfed dialback`: the whole handshake, both roles, every step timed. */
+export async function gatherDialback(
+  peer: string,
+  opts: DialbackOptions,
+  ctx: ProbeContext,
+): Promise<DialbackFacts> {
+  const env = makeEnv(opts, ctx);
+  const facts: DialbackFacts = {
+    peer,
+    our: opts.our,
+    listener: {
+      host: opts.listen.host,
+      port: opts.listen.port,
+      ok: false,
+      tls: opts.serverTls !== undefined,
+      refusedConnections: 0,
+    },
+    sessions: [],
+    steps: [],
+    timeoutMs: env.timeoutMs,
+    resultTimeoutMs: opts.resultTimeoutMs,
+    checkedAt: new Date().toISOString(),
+  };
+  let origin: OriginatingStream | undefined;
+  let originStreamId: string | undefined;
+  const resolutions = new Map<string, Promise<ResolutionFacts>>();
+  const resolutionOf = (domain: string) => {
+    let p = resolutions.get(domain);
+    if (!p) {
+      p = resolveDomain(domain, opts, ctx);
+      resolutions.set(domain, p);
+    }
+    return p;
+  };
+  let reverseCount = 0;
+  /** Receiving-server role for the peer's own db:result: dial back its authoritative server. */
+  const checkResult = async (
+    req: { from: string; to: string; streamId: string; key: string },
+    rec: ResultReceivedFacts,
+  ): Promise<ResultVerdict> => {
+    if (++reverseCount > MAX_REVERSE_VERIFICATIONS)
+      return { answer: 'error', condition: 'resource-constraint' };
+    const resolution = await resolutionOf(req.from);
+    const r = await verifyWith(
+      'reverse-verify',
+      resolution,
+      { from: opts.our, to: req.from, id: req.streamId, key: req.key },
+      env,
+      `reverse-verify ${req.from}`,
+      false,
+    );
+    rec.verification = r.answer ? { outbound: r.outbound, answer: r.answer } : { outbound: r.outbound };
+    const a = r.answer;
+    if (!a) {
+      // XEP-0220 §2.5: DNS found nothing vs. no connection to the authoritative server.
+      const reached = r.outbound.attempts.some((x) => x.connect.ok);
+      return {
+        answer: 'error',
+        condition:
+          resolution.targets.length === 0
+            ? 'remote-server-not-found'
+            : reached
+              ? 'remote-server-timeout'
+              : 'remote-connection-failed',
+      };
+    }
+    if (a.outcome === 'valid' || a.outcome === 'invalid') return { answer: a.outcome };
+    // XEP-0220 §2.5: any error while verifying is reported to the initiator as remote-server-not-found,
+    // a verifying server that hangs up or stays silent as remote-server-timeout.
+    return {
+      answer: 'error',
+      condition: a.outcome === 'error' ? 'remote-server-not-found' : 'remote-server-timeout',
+    };
+  };
+  const listener = new AuthoritativeListener({
+    our: opts.our,
+    secret: opts.secret,
+    host: opts.listen.host,
+    port: opts.listen.port,
+    ...(opts.serverTls ? { tls: { cert: opts.serverTls.cert, key: opts.serverTls.key } } : {}),
+    timeoutMs: env.timeoutMs,
+    idleMs: opts.resultTimeoutMs + env.timeoutMs,
+    transcript: ctx.transcript,
+    clock: env.clock,
+    checkResult,
+    ourStreamIds: () => (originStreamId ? [originStreamId] : []),
+    onStanza: (el) => {
+      origin?.offer(el);
+    },
+  });
+  facts.listener = await listener.start();
+  if (opts.serverTls?.subject) listener.facts.certSubject = opts.serverTls.subject;
+  facts.sessions = listener.sessions;
+  if (!facts.listener.ok) return facts;
+  const bound = listener.address;
+  facts.callbackTarget = { host: opts.listen.host, port: bound?.port ?? opts.listen.port };
+  try {
+    // Our own domain as seen from here: evidence for "the callback went elsewhere".
+    const ourDns = resolutionOf(opts.our);
+    const dnsAt = env.clock();
+    const resolution = await resolutionOf(peer);
+    facts.steps.push({
+      step: 'dns',
+      ok: resolution.targets.length > 0,
+      atMs: dnsAt,
+      durationMs: env.clock() - dnsAt,
+    });
+    const out = await openOutbound('originating', peer, opts.our, resolution, env, 'originating');
+    facts.originating = out.facts;
+    facts.steps.push(...connectionSteps(out.facts));
+    if (out.conn && out.facts.ready && out.facts.dialbackOffered && out.facts.streamId) {
+      originStreamId = out.facts.streamId;
+      origin = new OriginatingStream(
+        out.conn,
+        opts.our,
+        peer,
+        opts.resultTimeoutMs + env.timeoutMs,
+        env.clock,
+      );
+      const key = xep0185Key(opts.secret, {
+        receiving: peer,
+        originating: opts.our,
+        streamId: out.facts.streamId,
+      });
+      const sentAtMs = env.clock();
+      facts.resultSent = { streamId: out.facts.streamId, atMs: sentAtMs };
+      ctx.transcript.note(
+        `[originating] db:result sent; waiting up to ${opts.resultTimeoutMs} ms for the answer (the peer calls back meanwhile)`,
+      );
+      const d = await origin.sendResult(key, opts.resultTimeoutMs);
+      facts.result = answerFacts({ answer: d, sentAtMs, nowMs: env.clock(), ignored: origin.ignored });
+      if (facts.result.outcome === 'valid') {
+        const pingAt = env.clock();
+        const p = origin.ping(opts.resultTimeoutMs);
+        const reply = await p.reply;
+        facts.ping = pingFacts(p.id, pingAt, reply, env.clock());
+      }
+      await origin.close(Math.min(CLOSE_WAIT_MS, env.timeoutMs));
+    } else if (out.conn) {
+      await closeOutbound(out.conn, env);
+    }
+    const ourResolution = await ourDns;
+    if (ourResolution.srv) facts.ourDns = ourResolution.srv;
+  } finally {
+    env.aborted = true;
+    for (const c of env.live) c.destroy();
+    await listener.close(Math.min(CLOSE_WAIT_MS, env.timeoutMs));
+    facts.listener = listener.facts;
+  }
+  facts.steps.push(...handshakeSteps(facts));
+  return facts;
+}
+
+function pingFacts(id: string, sentAtMs: number, d: Delivery, nowMs: number): PingFacts {
+  const p: PingFacts = { id, sentAtMs, outcome: 'timeout', atMs: nowMs, durationMs: nowMs - sentAtMs };
+  if (d.kind === 'answer') {
+    p.via = d.via;
+    p.outcome = d.el.attrs.type === 'error' ? 'error' : 'result';
+    if (p.outcome === 'error') {
+      const a = parseDialbackAnswer(d.el);
+      p.condition = a.condition ?? 'undefined-condition';
+      if (a.errorType) p.errorType = a.errorType;
+    }
+    return p;
+  }
+  if (d.event.kind !== 'timeout') p.outcome = 'closed';
+  return p;
+}
+
+/** Timings of the dialback part, relative to the db:result. */
+function handshakeSteps(f: DialbackFacts): StepTiming[] {
+  const sent = f.resultSent;
+  if (!sent) return [];
+  const steps: StepTiming[] = [{ step: 'result-sent', ok: true, atMs: sent.atMs, durationMs: 0 }];
+  const after = f.sessions.filter((s) => s.acceptedAtMs >= sent.atMs - 1);
+  const first = after[0];
+  if (first)
+    steps.push({
+      step: 'callback',
+      ok: true,
+      atMs: first.acceptedAtMs,
+      durationMs: first.acceptedAtMs - sent.atMs,
+      detail: first.remote,
+    });
+  else
+    steps.push({
+      step: 'callback',
+      ok: false,
+      atMs: sent.atMs,
+      durationMs: (f.result?.atMs ?? sent.atMs) - sent.atMs,
+      detail: 'none',
+    });
+  const verify = after.flatMap((s) => s.verifies).find((v) => v.idIsOurStream);
+  if (verify)
+    steps.push({
+      step: 'verify-answered',
+      ok: verify.answer === 'valid',
+      atMs: verify.atMs,
+      durationMs: verify.atMs - sent.atMs,
+      detail: verify.answer,
+    });
+  if (f.result)
+    steps.push({
+      step: 'result',
+      ok: f.result.outcome === 'valid',
+      atMs: sent.atMs,
+      durationMs: f.result.durationMs,
+      detail: f.result.outcome,
+    });
+  if (f.ping)
+    steps.push({
+      step: 'ping',
+      ok: f.ping.outcome === 'result' || f.ping.outcome === 'error',
+      atMs: f.ping.sentAtMs,
+      durationMs: f.ping.durationMs,
+      detail: f.ping.outcome,
+    });
+  return steps;
+}
+
+// ---------------------------------------------------------------------------------------
+// xfed dialback key
+
+export interface DialbackKeyInput {
+  receiving: string;
+  originating: string;
+  streamId: string;
+  secret: string;
+  observed?: string;
+}
+
+/** `xfed dialback key`: offline, no traffic. The secret is used, never recorded. */
+export function computeDialbackKey(i: DialbackKeyInput): DialbackKeyFacts {
+  const triple = { receiving: i.receiving, originating: i.originating, streamId: i.streamId };
+  const facts: DialbackKeyFacts = {
+    ...triple,
+    computed: candidateKeys(i.secret, triple),
+    secretLength: i.secret.length,
+  };
+  if (i.observed !== undefined) {
+    facts.observed = normaliseKey(i.observed);
+    facts.observedLength = facts.observed.length;
+    facts.match = matchKey(i.observed, i.secret, triple);
+  }
+  return facts;
+}
+
+// ---------------------------------------------------------------------------------------
+// Human report: verdict-free lines about the facts
+
+function stepLines(steps: readonly StepTiming[]): string[] {
+  return steps.map((s) => {
+    const at =
+      s.step === 'callback' || s.step === 'verify-answered'
+        ? `+${s.durationMs} ms after db:result`
+        : `${s.durationMs} ms`;
+    return `${s.ok ? '✓' : '✗'} ${s.step.padEnd(16)}${at}${s.detail ? `  (${s.detail})` : ''}`;
+  });
+}
+
+/** Human report lines for `xfed dialback` and `xfed dialback verify`: who, where, and each step's timing. */
+export function describeDialback(r: Report): string[] {
+  const f = r.facts as Partial<DialbackFacts & DialbackVerifyFacts>;
+  const lines: string[] = [];
+  if (f.listener) {
+    const l = f.listener;
+    lines.push(
+      `as ${f.our}, listener ${l.host.includes(':') ? `[${l.host}]` : l.host}:${l.port}${l.tls ? ` with STARTTLS (${l.certSubject ?? 'certificate'})` : ' without STARTTLS'}`,
+    );
+  } else if (f.our) {
+    lines.push(`as ${f.our}, no listener (db:verify with a random key)`);
+  }
+  return [...lines, ...stepLines(f.steps ?? [])];
+}
+
+/** Human report lines for `xfed dialback key`. */
+export function describeDialbackKey(r: Report): string[] {
+  const f = r.facts as Partial<DialbackKeyFacts>;
+  const lines = [`receiving ${f.receiving}, originating ${f.originating}, stream id ${f.streamId}`];
+  if (f.computed) lines.push(`XEP-0185 key  ${f.computed.xep0185}`, `jabberd key   ${f.computed.jabberd}`);
+  if (f.observed !== undefined) lines.push(`observed key  ${f.observed} (${f.observedLength} characters)`);
+  return lines;
+}

@@ -1,0 +1,399 @@
+/**
+ * Dialback rules (XEP-0220, XEP-0185, XEP-0199): name the step of the handshake that failed
+ * and its likely cause, from the facts of both roles — the peer's answer on our originating
+ * stream, and what reached our listener meanwhile. Connection problems before dialback
+ * (DNS, TCP, stream, STARTTLS, TLS, certificate) are judged by the probe tls rules, so they
+ * carry the same ids as there. Pure: facts in, hits out; wording in catalog/dialback.ts.
+ */
+import type {
+  DialbackAnswerFacts,
+  DialbackFacts,
+  DialbackKeyFacts,
+  DialbackVerifyFacts,
+  InboundSessionFacts,
+  OutboundFacts,
+} from '../../facts/dialback.js';
+import type { TlsProbeFacts } from '../../facts/tls.js';
+import type { FindingId } from '../catalog/index.js';
+import { type Hit, hit, type Rule } from '../judge.js';
+import { tlsProbeRules } from './tls.js';
+import { type StreamContext, stepFailureHits } from './xmpp.js';
+
+/** Error conditions of a db:result answer (XEP-0220 §2.5) with their own id. */
+const RESULT_ERROR_IDS: Record<string, FindingId> = {
+  'remote-server-not-found': 'dialback.result.remote-server-not-found',
+  'remote-connection-failed': 'dialback.result.remote-connection-failed',
+  'remote-server-timeout': 'dialback.result.remote-server-timeout',
+  'item-not-found': 'dialback.result.item-not-found',
+  'not-allowed': 'dialback.result.not-allowed',
+  'policy-violation': 'dialback.result.policy-violation',
+  'not-authorized': 'dialback.result.not-authorized',
+  forbidden: 'dialback.result.forbidden',
+};
+
+/** Stream errors that mean something specific in answer to a dialback request. */
+const STREAM_ERROR_IDS: Record<string, FindingId> = {
+  'not-authorized': 'dialback.stream.not-authorized',
+  'policy-violation': 'dialback.stream.policy-violation',
+};
+
+const same = (a: string | undefined, b: string) => a !== undefined && a.toLowerCase() === b.toLowerCase();
+
+function hostPort(host: string, port: number): string {
+  return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
+}
+
+/** The endpoint the outbound stream used (the last attempt), or the domain when none connected. */
+function endpointOf(o: OutboundFacts | undefined, fallback: string): string {
+  const a = o?.attempts[o.attempts.length - 1];
+  return a?.connect.ok ? a.endpoint : fallback;
+}
+
+/** The outbound stream as probe tls facts, so the probe tls rules judge the connection. */
+function asProbeFacts(o: OutboundFacts, from: string, timeoutMs: number, checkedAt: string): TlsProbeFacts {
+  return {
+    target: o.domain,
+    kind: 'domain',
+    domain: o.domain,
+    from,
+    resolution: o.resolution,
+    attempts: o.attempts,
+    allTargets: false,
+    timeoutMs,
+    checkedAt,
+  };
+}
+
+function connectionHits(o: OutboundFacts, from: string, timeoutMs: number, checkedAt: string): Hit[] {
+  const pf = asProbeFacts(o, from, timeoutMs, checkedAt);
+  return tlsProbeRules.flatMap((r) => r(pf));
+}
+
+/**
+ * Dialback not offered on a ready stream. When neither dialback nor SASL EXTERNAL was offered
+ * after TLS, xmpp.auth.none (probe tls rules) already says so.
+ */
+function notOfferedHits(o: OutboundFacts, peer: string, our: string): Hit[] {
+  if (!o.ready || o.dialbackOffered) return [];
+  const a = o.attempts[o.attempts.length - 1];
+  const s = a?.secureStream ?? a?.stream;
+  const features = s?.features;
+  const external = (features?.saslMechanisms ?? []).some((m) => m.toUpperCase() === 'EXTERNAL');
+  if (a?.secureStream && features && !external) return [];
+  return [
+    hit('dialback.feature.not-offered', {
+      peer,
+      our,
+      endpoint: a?.endpoint ?? peer,
+      tls: a?.tlsEstablished ?? false,
+      features: features?.all ?? [],
+    }),
+  ];
+}
+
+/** One listener session in a few words (facts, not verdicts). */
+function sessionSummary(s: InboundSessionFacts): string {
+  const parts = [s.remote];
+  if (s.tls)
+    parts.push(
+      s.tls.ok
+        ? `TLS ${s.tls.protocol ?? ''}`.trim()
+        : `TLS failed (${s.tls.alert ?? s.tls.reason ?? 'error'})`,
+    );
+  else if (s.starttlsRefused) parts.push('asked for STARTTLS without a certificate on the listener');
+  for (const r of s.results)
+    parts.push(`its own db:result for ${r.from}, answered ${r.answer ?? 'nothing yet'}`);
+  for (const v of s.verifies) parts.push(`db:verify for ${v.to} answered ${v.answer}`);
+  if (s.streamErrorReceived) parts.push(`stream error ${s.streamErrorReceived.condition}`);
+  if (s.end) parts.push(`ended: ${s.end.how}`);
+  return parts.join(', ');
+}
+
+function callbackText(f: DialbackFacts): string {
+  if (f.sessions.length === 0) return 'no connection reached the listener';
+  return f.sessions.map(sessionSummary).join('; ');
+}
+
+function baseEvidence(f: DialbackFacts): Record<string, unknown> {
+  return {
+    peer: f.peer,
+    our: f.our,
+    endpoint: endpointOf(f.originating, f.peer),
+    listen: hostPort(f.listener.host, f.callbackTarget?.port ?? f.listener.port),
+    callbacks: f.sessions.length,
+    callback: callbackText(f),
+    ourTargets: (f.ourDns?.connect ?? []).map((c) => `${c.host} ${hostPort(c.ip, c.port)}`),
+  };
+}
+
+/**
+ * What went wrong at the listener, if anything explains a failed result: the peer sent a key
+ * we did not issue, its TLS failed, its own key could not be verified (Prosody style), or it
+ * connected without asking. Undefined when no session exists or the callback was answered.
+ */
+function callbackProblem(f: DialbackFacts, base: Record<string, unknown>): Hit | undefined {
+  const ss = f.sessions;
+  if (ss.length === 0) return undefined;
+  for (const s of ss) {
+    const bad = s.verifies.find((v) => same(v.to, f.our) && !v.keyMatches);
+    if (bad) {
+      return hit('dialback.callback.key-mismatch', {
+        ...base,
+        remote: s.remote,
+        from: bad.from,
+        to: bad.to,
+        id: bad.id,
+        idIsOurStream: bad.idIsOurStream,
+        idNote: bad.idIsOurStream
+          ? 'is the id of the originating stream'
+          : `is not the id of the originating stream (${f.resultSent?.streamId ?? 'none'})`,
+      });
+    }
+  }
+  if (ss.some((s) => s.verifies.some((v) => same(v.to, f.our)))) return undefined;
+  const tlsFailed = ss.find((s) => s.tls && !s.tls.ok);
+  if (tlsFailed?.tls) {
+    return hit('dialback.callback.tls-failed', {
+      ...base,
+      remote: tlsFailed.remote,
+      alert: tlsFailed.tls.alert ?? tlsFailed.tls.reason ?? 'error',
+      message: tlsFailed.tls.message ?? '',
+      certSubject: f.listener.certSubject ?? null,
+    });
+  }
+  for (const s of ss) {
+    const r = s.results.find((x) => x.answer !== undefined && x.answer !== 'valid');
+    if (r) {
+      const a = r.verification?.answer;
+      const verification = a
+        ? `${a.outcome}${a.condition ? ` (${a.condition})` : ''} from ${endpointOf(r.verification?.outbound, r.from)}`
+        : r.verification
+          ? `no stream to ${r.from} (${r.verification.outbound.attempts.length} address(es) tried)`
+          : 'not attempted';
+      return hit('dialback.callback.reverse-failed', {
+        ...base,
+        from: r.from,
+        verification,
+        answer: `${r.answer}${r.condition ? ` (${r.condition})` : ''}`,
+      });
+    }
+  }
+  return hit('dialback.callback.no-verify', { ...base, sessions: ss.map(sessionSummary) });
+}
+
+/** Hits for a stream error or unreadable XML in answer to a dialback request. */
+function streamFailureHits(
+  a: DialbackAnswerFacts,
+  base: Record<string, unknown>,
+  step: string,
+  domain: string,
+): Hit[] {
+  if (!a.failure) return [];
+  const failure = { ...a.failure, step };
+  const id = a.outcome === 'stream-error' ? STREAM_ERROR_IDS[a.condition ?? ''] : undefined;
+  if (id) return [hit(id, { ...base, step, condition: a.condition, text: a.text ?? null })];
+  const c: StreamContext = { endpoint: String(base.endpoint), domain };
+  if (typeof base.our === 'string') c.from = base.our;
+  return stepFailureHits(failure, c);
+}
+
+/** The first dialback session that asked about our stream, and how. */
+function callbackStyle(f: DialbackFacts): string {
+  for (const s of f.sessions) {
+    const v = s.verifies.find((x) => x.idIsOurStream);
+    if (!v) continue;
+    const ownFirst = s.results.some((r) => r.atMs <= v.atMs);
+    return `${s.remote} ${ownFirst ? 'authenticated its own connection with db:result first, then sent db:verify (Prosody style)' : 'sent db:verify at once (ejabberd style)'}, answered ${v.answer}`;
+  }
+  return 'none: the peer did not call back (it may have accepted the certificate of the originating connection, XEP-0344)';
+}
+
+function stepsText(f: DialbackFacts): string[] {
+  return f.steps.map(
+    (s) => `${s.step} ${s.step === 'callback' || s.step === 'verify-answered' ? '+' : ''}${s.durationMs} ms`,
+  );
+}
+
+// ---------------------------------------------------------------------------------------
+// xfed dialback
+
+export const listenerRule: Rule<DialbackFacts> = (f) => {
+  const listen = hostPort(f.listener.host, f.listener.port);
+  if (!f.listener.ok) {
+    return [
+      hit('dialback.listener.bind-failed', {
+        listen,
+        code: f.listener.code ?? 'error',
+        message: f.listener.message ?? '',
+        peer: f.peer,
+        our: f.our,
+      }),
+    ];
+  }
+  return f.listener.tls ? [] : [hit('dialback.listener.no-tls', { listen, peer: f.peer, our: f.our })];
+};
+
+export const originatingConnectionRule: Rule<DialbackFacts> = (f) => {
+  if (!f.listener.ok || !f.originating) return [];
+  return [
+    ...connectionHits(f.originating, f.our, f.timeoutMs, f.checkedAt),
+    ...notOfferedHits(f.originating, f.peer, f.our),
+  ];
+};
+
+export const resultRule: Rule<DialbackFacts> = (f) => {
+  const o = f.originating;
+  if (!o?.ready || !o.dialbackOffered) return [];
+  const base = baseEvidence(f);
+  if (!o.streamId) return [hit('dialback.stream.missing-id', base)];
+  const r = f.result;
+  if (!r) return [];
+  const problem = callbackProblem(f, base);
+  const withProblem = (h: Hit) => (problem ? [h, problem] : [h]);
+  const evidence = {
+    ...base,
+    condition: r.condition ?? null,
+    errorType: r.errorType ?? null,
+    text: r.text ?? null,
+  };
+  switch (r.outcome) {
+    case 'valid': {
+      const started = f.steps.find((s) => s.step === 'dns')?.atMs ?? 0;
+      return [
+        hit('dialback.result.valid', {
+          ...base,
+          totalMs: r.atMs - started,
+          resultMs: r.durationMs,
+          callback: callbackStyle(f),
+          steps: stepsText(f),
+          keyEchoed: r.keyEchoed ?? false,
+        }),
+      ];
+    }
+    case 'invalid':
+      return withProblem(hit('dialback.result.invalid', evidence));
+    case 'error':
+      return withProblem(hit(RESULT_ERROR_IDS[r.condition ?? ''] ?? 'dialback.result.error', evidence));
+    case 'timeout':
+      if (problem) return [problem];
+      if (f.sessions.length === 0)
+        return [hit('dialback.callback.timeout', { ...base, timeoutMs: f.resultTimeoutMs })];
+      return [hit('dialback.result.timeout', { ...base, timeoutMs: f.resultTimeoutMs })];
+    case 'closed':
+      return withProblem(hit('dialback.result.closed', { ...base, closedBy: r.failure?.closedBy ?? 'eof' }));
+    default:
+      return [...streamFailureHits(r, base, 'db:result', f.peer), ...(problem ? [problem] : [])];
+  }
+};
+
+/** XEP-0199: any reply proves the route back; errors about reaching a remote server do not. */
+export const pingRule: Rule<DialbackFacts> = (f) => {
+  const p = f.ping;
+  if (!p) return [];
+  const base = baseEvidence(f);
+  if (p.outcome === 'result' || (p.outcome === 'error' && !p.condition?.startsWith('remote-server'))) {
+    return [
+      hit('dialback.ping.ok', {
+        ...base,
+        type: p.outcome,
+        condition: p.condition ?? null,
+        via:
+          p.via === 'listener' ? 'the peer\u2019s own connection to the listener' : 'the originating stream',
+        durationMs: p.durationMs,
+      }),
+    ];
+  }
+  if (p.outcome === 'error') {
+    return [
+      hit('dialback.ping.error', { ...base, condition: p.condition, type: p.errorType ?? null, text: null }),
+    ];
+  }
+  const own = f.sessions.filter((s) => s.results.length > 0 || s.stanzas.length > 0);
+  const reverse =
+    own.length > 0
+      ? own.map(sessionSummary).join('; ')
+      : 'no connection from the peer for its own traffic reached the listener';
+  return [
+    hit('dialback.ping.no-reply', { ...base, timeoutMs: f.resultTimeoutMs, outcome: p.outcome, reverse }),
+  ];
+};
+
+export const dialbackRules: readonly Rule<DialbackFacts>[] = [
+  listenerRule,
+  originatingConnectionRule,
+  resultRule,
+  pingRule,
+];
+
+// ---------------------------------------------------------------------------------------
+// xfed dialback verify
+
+export const verifyConnectionRule: Rule<DialbackVerifyFacts> = (f) => [
+  ...connectionHits(f.outbound, f.our, f.timeoutMs, f.checkedAt),
+  ...notOfferedHits(f.outbound, f.peer, f.our),
+];
+
+export const verifyAnswerRule: Rule<DialbackVerifyFacts> = (f) => {
+  const a = f.answer;
+  if (!a || !f.request) return [];
+  const base = { peer: f.peer, our: f.our, endpoint: endpointOf(f.outbound, f.peer) };
+  const notice = hit('dialback.verify.impersonation-notice', { ...base, id: f.request.id });
+  const answer = (): Hit[] => {
+    switch (a.outcome) {
+      case 'invalid':
+        return [
+          hit('dialback.verify.invalid', {
+            ...base,
+            durationMs: a.durationMs,
+            keyEchoed: a.keyEchoed ?? false,
+          }),
+        ];
+      case 'valid':
+        return [hit('dialback.verify.valid', base)];
+      case 'error':
+        return [
+          hit('dialback.verify.error', {
+            ...base,
+            condition: a.condition ?? 'undefined-condition',
+            errorType: a.errorType ?? null,
+            text: a.text ?? null,
+          }),
+        ];
+      case 'timeout':
+        return [hit('dialback.verify.timeout', { ...base, timeoutMs: a.failure?.timeoutMs ?? f.timeoutMs })];
+      case 'closed':
+        return [hit('dialback.verify.closed', { ...base, closedBy: a.failure?.closedBy ?? 'eof' })];
+      default:
+        return streamFailureHits(a, base, 'db:verify', f.peer);
+    }
+  };
+  return [...answer(), notice];
+};
+
+export const dialbackVerifyRules: readonly Rule<DialbackVerifyFacts>[] = [
+  verifyConnectionRule,
+  verifyAnswerRule,
+];
+
+// ---------------------------------------------------------------------------------------
+// xfed dialback key
+
+export const keyRule: Rule<DialbackKeyFacts> = (f) => {
+  const base = { receiving: f.receiving, originating: f.originating, streamId: f.streamId };
+  if (f.match === undefined) {
+    return [hit('dialback.key.computed', { ...base, ...f.computed, secretLength: f.secretLength })];
+  }
+  if (f.match === 'xep0185') return [hit('dialback.key.match-xep0185', { ...base, observed: f.observed })];
+  if (f.match === 'jabberd') return [hit('dialback.key.match-jabberd', { ...base, observed: f.observed })];
+  return [
+    hit('dialback.key.no-match', {
+      ...base,
+      observed: f.observed,
+      observedLength: f.observedLength,
+      ...f.computed,
+      secretLength: f.secretLength,
+    }),
+  ];
+};
+
+export const dialbackKeyRules: readonly Rule<DialbackKeyFacts>[] = [keyRule];

@@ -1,0 +1,193 @@
+/**
+ * Command-line input of the dialback commands turned into run options, validated before any
+ * traffic (bad input is a UsageError: exit 2, one line): --listen must be an IP address,
+ * --cert and --key come together and must load as a TLS key pair, --ca files must hold
+ * certificates. Secrets never come from flags: `dialback` makes a random one per run,
+ * `dialback key` reads XFED_DIALBACK_SECRET or --secret-stdin.
+ */
+import { X509Certificate } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import tls from 'node:tls';
+import { UsageError } from '../../cli/errors.js';
+import { readSecret } from '../../cli/secret.js';
+import type { DomainName, HostPort } from '../../cli/validate.js';
+import type { DialbackKeyInput, DialbackNetOptions, DialbackOptions } from '../../gather/dialback.js';
+import { loadCaFiles } from '../tls/trust.js';
+import { randomSecret } from './keys.js';
+
+/** XMPP's registered s2s port (RFC 6120 §14.7); Cisco and most deployments use it. */
+export const S2S_PORT = 5269;
+/** Default for each network step. */
+export const DEFAULT_TIMEOUT_MS = 10_000;
+/** Default wait for the peer's answer, which spans its callback: Cisco XCP's dialback timeout is 30 s. */
+export const DEFAULT_CALLBACK_TIMEOUT_MS = 30_000;
+const MAX_PEM_BYTES = 1024 * 1024;
+
+export interface CommonDialbackFlags {
+  as: DomainName;
+  cert?: string;
+  key?: string;
+  ca?: string[];
+  resolver?: { host: string; port: number }[];
+  timeout?: number;
+}
+
+export interface DialbackFlags extends CommonDialbackFlags {
+  listen?: HostPort;
+  'callback-timeout'?: number;
+}
+
+export interface Prepared<O> {
+  opts: O;
+  timeoutMs: number;
+  /** For the report's `options` (no secrets). */
+  options: Record<string, unknown>;
+  /** Values the transcript must redact. */
+  secrets: string[];
+}
+
+async function readPem(path: string, flag: string, what: string): Promise<string> {
+  let data: Buffer;
+  try {
+    data = await readFile(path);
+  } catch (e) {
+    throw new UsageError(
+      `${flag} ${path}: cannot read the file (${(e as NodeJS.ErrnoException).code ?? 'read error'}); expected a PEM ${what}`,
+    );
+  }
+  if (data.length > MAX_PEM_BYTES)
+    throw new UsageError(`${flag} ${path}: file is larger than 1 MiB; expected a PEM ${what}`);
+  return data.toString('utf8');
+}
+
+/** --cert/--key: both or neither; they must form a usable TLS key pair. */
+async function loadKeyPair(
+  f: CommonDialbackFlags,
+): Promise<{ cert: string; key: string; subject: string } | undefined> {
+  if (f.cert === undefined && f.key === undefined) return undefined;
+  if (f.cert === undefined || f.key === undefined) {
+    throw new UsageError(`give both --cert and --key (PEM) for ${f.as.ascii}, or neither`);
+  }
+  const cert = await readPem(f.cert, '--cert', 'certificate (chain)');
+  const key = await readPem(f.key, '--key', 'private key');
+  let subject: string;
+  try {
+    subject = new X509Certificate(cert).subject.replace(/\n/g, ', ');
+  } catch {
+    throw new UsageError(`--cert ${f.cert}: no valid PEM certificate found`);
+  }
+  try {
+    tls.createSecureContext({ cert, key });
+  } catch (e) {
+    throw new UsageError(
+      `--cert/--key: ${f.cert} and ${f.key} do not form a usable key pair (${(e as Error).message})`,
+    );
+  }
+  return { cert, key, subject };
+}
+
+async function common(peer: DomainName, f: CommonDialbackFlags) {
+  if (peer.ascii === f.as.ascii)
+    throw new UsageError(`the peer and --as are both ${peer.ascii}; dialback needs two different domains`);
+  const caPems = await loadCaFiles(f.ca ?? []);
+  const pair = await loadKeyPair(f);
+  const net: DialbackNetOptions = { our: f.as.ascii, caPems };
+  if (f.resolver?.length) net.resolvers = f.resolver;
+  // A server presents its certificate on outgoing connections too.
+  if (pair) net.clientTls = { cert: pair.cert, key: pair.key };
+  const options: Record<string, unknown> = {
+    as: f.as.ascii,
+    cert: f.cert ?? null,
+    ca: f.ca ?? [],
+    resolvers: f.resolver?.map((r) => `${r.host}:${r.port}`) ?? 'resolv.conf',
+  };
+  return { net, pair, options, timeoutMs: f.timeout ?? DEFAULT_TIMEOUT_MS };
+}
+
+/** `xfed dialback`: listener address, certificates, a fresh secret and the two deadlines. */
+export async function prepareDialback(
+  peer: DomainName,
+  f: DialbackFlags,
+): Promise<Prepared<DialbackOptions>> {
+  const c = await common(peer, f);
+  const listen = f.listen ?? { host: '0.0.0.0', port: S2S_PORT, isIp: true };
+  if (!listen.isIp) {
+    throw new UsageError(
+      `--listen ${listen.host}: expected an IP address to listen on (ip:port, [ipv6]:port), not a host name`,
+    );
+  }
+  // Without --callback-timeout: Cisco's 30 s, or three step deadlines when --timeout is given
+  // (the callback spans the peer's DNS lookup, connect and TLS).
+  const resultTimeoutMs =
+    f['callback-timeout'] ??
+    (f.timeout !== undefined ? Math.min(3 * f.timeout, 600_000) : DEFAULT_CALLBACK_TIMEOUT_MS);
+  const secret = randomSecret();
+  const opts: DialbackOptions = {
+    ...c.net,
+    listen: { host: listen.host, port: listen.port ?? S2S_PORT },
+    secret,
+    resultTimeoutMs,
+  };
+  if (c.pair) opts.serverTls = { cert: c.pair.cert, key: c.pair.key, subject: c.pair.subject };
+  const options = {
+    ...c.options,
+    listen: `${listen.host.includes(':') ? `[${listen.host}]` : listen.host}:${opts.listen.port}`,
+    timeoutMs: c.timeoutMs,
+    callbackTimeoutMs: resultTimeoutMs,
+  };
+  return { opts, timeoutMs: c.timeoutMs, options, secrets: [secret] };
+}
+
+/** `xfed dialback verify`: no listener, no secret. */
+export async function prepareDialbackVerify(
+  peer: DomainName,
+  f: CommonDialbackFlags,
+): Promise<Prepared<DialbackNetOptions>> {
+  const c = await common(peer, f);
+  return {
+    opts: c.net,
+    timeoutMs: c.timeoutMs,
+    options: { ...c.options, timeoutMs: c.timeoutMs },
+    secrets: [],
+  };
+}
+
+export interface KeyFlags {
+  receiving: DomainName;
+  originating: DomainName;
+  'stream-id': string;
+  key?: string;
+  'secret-stdin'?: boolean;
+}
+
+/** `xfed dialback key`: the triple, the observed key and the secret (env or stdin, never argv). */
+export async function prepareDialbackKey(f: KeyFlags): Promise<Prepared<DialbackKeyInput>> {
+  const streamId = f['stream-id'].trim();
+  if (streamId === '' || /\s/.test(streamId)) {
+    throw new UsageError(
+      `--stream-id "${f['stream-id']}" must be the stream id from the log, without spaces`,
+    );
+  }
+  if (f.key !== undefined && f.key.trim() === '')
+    throw new UsageError('--key is empty; give the key from the log line');
+  const secret = await readSecret({
+    envVar: 'XFED_DIALBACK_SECRET',
+    stdinFlag: '--secret-stdin',
+    fromStdin: f['secret-stdin'] === true,
+    promptLabel: `Dialback secret of ${f.originating.ascii}`,
+    what: 'dialback secret',
+  });
+  const opts: DialbackKeyInput = {
+    receiving: f.receiving.ascii,
+    originating: f.originating.ascii,
+    streamId,
+    secret,
+  };
+  if (f.key !== undefined) opts.observed = f.key;
+  return {
+    opts,
+    timeoutMs: 0,
+    options: { receiving: opts.receiving, originating: opts.originating, streamId, key: f.key !== undefined },
+    secrets: [secret],
+  };
+}
