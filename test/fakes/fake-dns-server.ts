@@ -45,6 +45,8 @@ export interface FakeDnsOptions {
   handler?: FakeHandler;
   /** Listen on TCP too (default true). */
   tcp?: boolean;
+  /** Loopback address to listen on (default 127.0.0.1; '::1' for an IPv6 resolver). */
+  host?: '127.0.0.1' | '::1';
 }
 
 export interface FakeDnsServer {
@@ -134,6 +136,7 @@ function encodeReply(query: dnsPacket.DecodedPacket, reply: FakeReply, transport
 export async function startFakeDns(opts: FakeDnsOptions = {}): Promise<FakeDnsServer> {
   const questions: FakeQuestion[] = [];
   const zone = indexZone(opts.zone ?? {});
+  const host = opts.host ?? '127.0.0.1';
   const replyFor = (query: dnsPacket.DecodedPacket, transport: 'udp' | 'tcp'): FakeReply => {
     const q = query.questions?.[0];
     const fq = { name: norm(q?.name ?? ''), type: q?.type ?? '', transport };
@@ -190,15 +193,15 @@ export async function startFakeDns(opts: FakeDnsOptions = {}): Promise<FakeDnsSe
   // One port for both transports: bind UDP on a random port, then TCP on the same one.
   let udp: dgram.Socket;
   for (let tries = 0; ; tries++) {
-    const u = dgram.createSocket('udp4');
+    const u = dgram.createSocket(host === '::1' ? 'udp6' : 'udp4');
     udp = u;
     u.on('message', (buf, rinfo) => onDatagram(u, buf, rinfo));
-    await new Promise<void>((resolve) => u.bind(0, '127.0.0.1', () => resolve()));
+    await new Promise<void>((resolve) => u.bind(0, host, () => resolve()));
     const port = u.address().port;
     if (opts.tcp === false) break;
     const ok = await new Promise<boolean>((resolve) => {
       tcp.once('error', () => resolve(false));
-      tcp.listen(port, '127.0.0.1', () => resolve(true));
+      tcp.listen(port, host, () => resolve(true));
     });
     if (ok) break;
     if (tries > 20) throw new Error('fake DNS: no free port for UDP and TCP');
@@ -206,9 +209,9 @@ export async function startFakeDns(opts: FakeDnsOptions = {}): Promise<FakeDnsSe
   }
   const port = udp.address().port;
   return {
-    host: '127.0.0.1',
+    host,
     port,
-    address: { host: '127.0.0.1', port },
+    address: { host, port },
     questions,
     async close() {
       for (const s of sockets) s.destroy();

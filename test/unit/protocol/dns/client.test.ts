@@ -47,6 +47,15 @@ describe('DNS client', () => {
     assert.deepEqual(s.flags, { aa: true, tc: false, ad: true, ra: true });
   });
 
+  it('talks to an IPv6 resolver over UDP and TCP', async () => {
+    const dns = await start({ host: '::1', zone: { 'x.test': [{ type: 'AAAA', data: '::1' }] } });
+    const u = await query(dns.address, 'x.test', 'AAAA', opts);
+    assert.equal(u.outcome, 'answer');
+    assert.equal(u.resolver, `[::1]:${dns.port}`);
+    const t = await query(dns.address, 'x.test', 'AAAA', { ...opts, tcp: true });
+    assert.equal(t.outcome, 'answer');
+  });
+
   it('keeps NXDOMAIN, NODATA, SERVFAIL and REFUSED apart', async () => {
     const dns = await start({
       zone: { 'host.test': [{ type: 'A', data: '127.0.0.1' }] },
