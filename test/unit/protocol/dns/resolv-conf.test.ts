@@ -1,3 +1,4 @@
+/** resolv.conf parsing: nameserver order, IPv6, the glibc limit of three, the 127.0.0.1 default. */
 import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';

@@ -1,3 +1,4 @@
+/** RFC 2782 target ordering: priority groups, weighted selection with an injected random source, the report order. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { expectedOrder, isRootTarget, rfc2782Order } from '../../../../src/protocol/dns/srv-order.js';
