@@ -9,10 +9,15 @@
  */
 import { randomInt } from 'node:crypto';
 import dgram from 'node:dgram';
+import { createRequire } from 'node:module';
 import net from 'node:net';
-import dnsPacket from 'dns-packet';
+import type * as DnsPacketModule from 'dns-packet';
 import type { DnsOutcome, DnsQueryFact, DnsRecordFact } from '../../facts/srv.js';
 import { formatResolver, type ResolverAddress } from './resolv-conf.js';
+
+// dns-packet is CommonJS: require() it directly. An ESM `import` would first run Node's
+// CJS export scanner over its 1,700 lines, which is measurable in `check srv` start-up (bench/).
+const dnsPacket = createRequire(import.meta.url)('dns-packet') as typeof DnsPacketModule;
 
 export type QueryType = 'SRV' | 'A' | 'AAAA';
 
@@ -57,7 +62,7 @@ const RECV_BUFFER_BYTES = 1 << 20;
 export const MAX_CNAME_CHAIN = 8;
 
 type Exchange =
-  | { ok: true; msg: dnsPacket.DecodedPacket & { rcode?: string } }
+  | { ok: true; msg: DnsPacketModule.DecodedPacket & { rcode?: string } }
   | { ok: false; outcome: 'timeout' | 'unreachable' | 'malformed' | 'truncated'; error: string };
 
 interface Pending {
@@ -73,7 +78,7 @@ export function normName(n: string): string {
   return s === '' ? '.' : s;
 }
 
-function questionMatches(msg: dnsPacket.DecodedPacket, name: string, type: QueryType): boolean {
+function questionMatches(msg: DnsPacketModule.DecodedPacket, name: string, type: QueryType): boolean {
   const q = msg.questions?.[0];
   return q !== undefined && q.type === type && normName(q.name) === normName(name);
 }
@@ -94,7 +99,7 @@ class UdpChannel {
     resolver: ResolverAddress,
     private readonly onClosed: () => void,
   ) {
-    const v6 = net.isIP(resolver.host.replace(/%.*$/, '')) === 6;
+    const v6 = resolver.host.includes(':'); // resolvers are IP literals (validated on input)
     this.socket = dgram.createSocket({ type: v6 ? 'udp6' : 'udp4' });
     this.socket.unref();
     this.socket.on('message', (buf) => this.onMessage(buf));
@@ -121,7 +126,7 @@ class UdpChannel {
     const id = buf.readUInt16BE(0);
     const p = this.pending.get(id);
     if (!p) return; // a late answer to a query that already ended
-    let msg: dnsPacket.DecodedPacket;
+    let msg: DnsPacketModule.DecodedPacket;
     try {
       msg = dnsPacket.decode(buf);
     } catch (e) {
@@ -361,10 +366,10 @@ function tcpExchange(
   });
 }
 
-function presentData(a: dnsPacket.Answer): string {
+function presentData(a: DnsPacketModule.Answer): string {
   const d = (a as { data?: unknown }).data;
   if (a.type === 'SRV') {
-    const s = d as dnsPacket.SrvData;
+    const s = d as DnsPacketModule.SrvData;
     return `${s.priority ?? 0} ${s.weight ?? 0} ${s.port} ${normName(s.target)}`;
   }
   if (typeof d === 'string') return a.type === 'CNAME' ? normName(d) : d;
@@ -388,7 +393,7 @@ function rcodeOutcome(rcode: string): DnsOutcome {
 }
 
 /** Reads the answer section: follows CNAMEs from the question name and picks the records of the type. */
-function interpret(msg: dnsPacket.DecodedPacket & { rcode?: string }, name: string, type: QueryType) {
+function interpret(msg: DnsPacketModule.DecodedPacket & { rcode?: string }, name: string, type: QueryType) {
   const answers = (msg.answers ?? []).filter((a) => a.type !== 'OPT');
   const facts: DnsRecordFact[] = answers.map((a) => ({
     name: normName(a.name),
@@ -431,10 +436,10 @@ function interpret(msg: dnsPacket.DecodedPacket & { rcode?: string }, name: stri
   return { facts, chain, records, rcode, outcome, unresolvedAlias, error };
 }
 
-function toTyped(a: dnsPacket.Answer): TypedRecord {
+function toTyped(a: DnsPacketModule.Answer): TypedRecord {
   const ttl = (a as { ttl?: number }).ttl ?? 0;
   if (a.type === 'SRV') {
-    const s = (a as dnsPacket.SrvAnswer).data;
+    const s = (a as DnsPacketModule.SrvAnswer).data;
     return {
       type: 'SRV',
       ttl,
@@ -447,7 +452,7 @@ function toTyped(a: dnsPacket.Answer): TypedRecord {
   return { type: a.type as 'A' | 'AAAA', ttl, ip: String((a as { data: unknown }).data) };
 }
 
-function flagsOf(msg: dnsPacket.DecodedPacket) {
+function flagsOf(msg: DnsPacketModule.DecodedPacket) {
   return { aa: msg.flag_aa, tc: msg.flag_tc, ad: msg.flag_ad, ra: msg.flag_ra };
 }
 

@@ -43,5 +43,6 @@ export async function systemResolvers(path = '/etc/resolv.conf'): Promise<Resolv
 
 /** ip:port, with brackets for IPv6 so the port is unambiguous. */
 export function formatResolver(r: ResolverAddress): string {
-  return isIP(r.host.replace(/%.*$/, '')) === 6 ? `[${r.host}]:${r.port}` : `${r.host}:${r.port}`;
+  // Hosts here are IP literals, so a colon means IPv6.
+  return r.host.includes(':') ? `[${r.host}]:${r.port}` : `${r.host}:${r.port}`;
 }
