@@ -76,8 +76,9 @@ function identityHits(f: CertCheckFacts, leaf: CertificateInfo, base: Record<str
 function validityHits(f: CertCheckFacts, chain: CertificateInfo[], nowMs: number): Hit[] {
   const hits: Hit[] = [];
   chain.forEach((c, i) => {
-    // Local trust anchors are the checker's business, not the peer's.
-    if (c.trustAnchor) return;
+    // Local trust anchors are the checker's business, not the peer's; the leaf is always the
+    // peer's, even when the user pinned it with --ca.
+    if (i > 0 && c.trustAnchor) return;
     const role = roleOf(c, i);
     const notAfterMs = Date.parse(c.notAfter);
     const notBeforeMs = Date.parse(c.notBefore);
@@ -114,7 +115,7 @@ function validityHits(f: CertCheckFacts, chain: CertificateInfo[], nowMs: number
 function strengthHits(f: CertCheckFacts, chain: CertificateInfo[]): Hit[] {
   const hits: Hit[] = [];
   chain.forEach((c, i) => {
-    if (c.trustAnchor) return;
+    if (i > 0 && c.trustAnchor) return;
     const role = roleOf(c, i);
     const base = { endpoint: f.endpoint, subject: subjectOf(c), role };
     const minBits =

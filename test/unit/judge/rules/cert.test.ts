@@ -153,6 +153,23 @@ describe('cert rules', () => {
     assert.deepEqual(ids(facts([l, inter, root])), ['cert.key.weak']);
   });
 
+  it('a self-signed leaf pinned with --ca is still judged for expiry and key size', async () => {
+    // Given the user trusts a self-signed 1024-bit certificate that expired, by passing it with --ca
+    const pinned = issueCert({
+      selfSigned: true,
+      cn: 'example.org',
+      ...GOOD,
+      key: 'rsa1024',
+      keySlot: 'pinned',
+      notBefore: daysFromNow(-30),
+      notAfter: daysFromNow(-1),
+    });
+    const l = { ...(await certificateInfo(pinned.cert)), trustAnchor: true };
+    // Then the leaf's own problems are reported although it is a trust anchor
+    const f = facts([l], { trust: { authorized: false, errorCode: 'CERT_HAS_EXPIRED' } });
+    assert.deepEqual(ids(f), ['cert.validity.expired', 'cert.key.weak']);
+  });
+
   it('expectedSan proposes dNSName and SRVName for XMPP, dNSName or IP for HTTPS', () => {
     assert.deepEqual(expectedSan('Example.org', 'xmpp-server'), [
       'DNS:example.org',
