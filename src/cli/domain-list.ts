@@ -11,13 +11,18 @@ import { type DomainName, parseDomain } from './validate.js';
 const MAX_FILE_BYTES = 16 * 1024 * 1024;
 
 export function parseDomainList(text: string, source: string): DomainName[] {
-  const out: DomainName[] = [];
+  return parseEntryList(text, source, (line) => parseDomain(line));
+}
+
+/** Like parseDomainList, for entries of any kind (e.g. probe tls targets: host:port, IPs). */
+export function parseEntryList<T>(text: string, source: string, parse: (entry: string) => T): T[] {
+  const out: T[] = [];
   const lines = text.split(/\r?\n/);
   for (let i = 0; i < lines.length; i++) {
     const line = (lines[i] as string).replace(/#.*$/, '').trim();
     if (line === '') continue;
     try {
-      out.push(parseDomain(line));
+      out.push(parse(line));
     } catch (e) {
       if (e instanceof UsageError) throw new UsageError(`${source} line ${i + 1}: ${e.detail}`);
       throw e;
@@ -26,7 +31,7 @@ export function parseDomainList(text: string, source: string): DomainName[] {
   return out;
 }
 
-export async function readDomainFile(path: string): Promise<DomainName[]> {
+async function readListText(path: string, what: string): Promise<string> {
   let text: string;
   try {
     const fh = await open(path, 'r');
@@ -34,7 +39,7 @@ export async function readDomainFile(path: string): Promise<DomainName[]> {
       const st = await fh.stat();
       if (!st.isFile())
         throw new UsageError(
-          `--file ${path} is not a regular file; expected a text file with one domain a line`,
+          `--file ${path} is not a regular file; expected a text file with one ${what} a line`,
         );
       if (st.size > MAX_FILE_BYTES)
         throw new UsageError(`--file ${path} is ${st.size} bytes; at most ${MAX_FILE_BYTES} are read`);
@@ -45,10 +50,28 @@ export async function readDomainFile(path: string): Promise<DomainName[]> {
   } catch (e) {
     if (e instanceof UsageError) throw e;
     throw new UsageError(
-      `--file ${path} cannot be read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); expected a text file with one domain a line`,
+      `--file ${path} cannot be read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); expected a text file with one ${what} a line`,
     );
   }
-  return parseDomainList(text, `--file ${path}`);
+  return text;
+}
+
+export async function readDomainFile(path: string): Promise<DomainName[]> {
+  return parseDomainList(await readListText(path, 'domain'), `--file ${path}`);
+}
+
+/** Arguments first, then the file's entries, in input order; each entry goes through `parse`. */
+export async function collectEntries<T>(
+  args: readonly string[],
+  file: string | undefined,
+  parse: (entry: string) => T,
+  missing: string,
+): Promise<T[]> {
+  const fromArgs = args.map((a) => parse(a));
+  const fromFile = file ? parseEntryList(await readListText(file, 'target'), `--file ${file}`, parse) : [];
+  const all = [...fromArgs, ...fromFile];
+  if (all.length === 0) throw new UsageError(missing);
+  return all;
 }
 
 /** Arguments first, then the file's entries, in input order. */

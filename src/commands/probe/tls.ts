@@ -1,0 +1,76 @@
+/** `xfed probe tls`: can a federating server reach a domain, negotiate TLS and trust its certificate? (issue 4) */
+import { Args, Flags } from '@oclif/core';
+import { XfedCommand } from '../../cli/base-command.js';
+import { concurrencyFlag, domainFlag, hostPortFlag, portFlag, resolverFlag } from '../../cli/flags.js';
+import type { TlsProbeFacts } from '../../facts/tls.js';
+import { gatherTls, prepareTlsProbe, type TlsTarget } from '../../gather/tls.js';
+import { tlsProbeRules } from '../../judge/rules/tls.js';
+import { type Pipeline, runTarget } from '../../pipeline/run.js';
+import { describeTls } from '../../report/tls-text.js';
+
+export default class ProbeTls extends XfedCommand {
+  static override summary =
+    'Connect like a federating server: stream, STARTTLS or direct TLS, certificate, auth offers.';
+  static override examples = [
+    '<%= config.bin %> probe tls example.org',
+    '<%= config.bin %> probe tls xmpp.example.org:5269 --domain example.org --from chat.example.net',
+    '<%= config.bin %> probe tls example.org --connect 192.0.2.10:5269 --ca private-root.pem',
+    '<%= config.bin %> probe tls --file domains.txt --json --concurrency 32',
+  ];
+  static override strict = false;
+  static override args = {
+    target: Args.string({ description: 'XMPP domain (resolved via SRV), or host, IP, host:port' }),
+  };
+  static override flags = {
+    domain: domainFlag({
+      description: 'XMPP domain for host targets (stream to, SNI, certificate); default: the host',
+    }),
+    connect: hostPortFlag({
+      description: 'connect to host:port instead of resolving the domain (skips DNS)',
+    }),
+    port: portFlag({
+      description: 'port for host targets without :port (default 5269; 5270 with --direct-tls)',
+    }),
+    from: domainFlag({ description: 'domain our stream header announces as from (default: none)' }),
+    ca: Flags.string({
+      multiple: true,
+      description: 'extra trust anchor file (PEM or DER), added to the system store; repeatable',
+    }),
+    'direct-tls': Flags.boolean({
+      description: 'TLS from the first byte with ALPN xmpp-server (XEP-0368), no STARTTLS',
+    }),
+    'warn-days': Flags.integer({
+      default: 30,
+      min: 0,
+      max: 3650,
+      description: 'warn when a certificate expires within this many days',
+    }),
+    'all-targets': Flags.boolean({
+      description: 'probe every SRV target and address, not only the first that completes TLS',
+    }),
+    resolver: resolverFlag({
+      multiple: true,
+      description: 'resolver ip[:port] for SRV and host lookups (default: /etc/resolv.conf)',
+    }),
+    file: Flags.string({ description: 'read targets from a file, one a line (# comments allowed)' }),
+    concurrency: concurrencyFlag({ default: 16, description: 'targets probed at the same time' }),
+  };
+
+  async run(): Promise<void> {
+    const { argv, flags } = await this.parse(ProbeTls);
+    const { targets, opts, options, timeoutMs } = await prepareTlsProbe(argv as string[], flags);
+    const pipeline = (t: TlsTarget): Pipeline<TlsProbeFacts> => ({
+      command: 'probe tls',
+      gather: (_target, ctx) => gatherTls(t, opts, ctx),
+      rules: tlsProbeRules,
+    });
+    await this.emitReports({
+      targets,
+      concurrency: flags.concurrency,
+      flags,
+      label: (t) => t.input,
+      run: (t) => runTarget(pipeline(t), t.report, { timeoutMs, transcript: flags.transcript, options }),
+      describe: describeTls,
+    });
+  }
+}

@@ -1,0 +1,552 @@
+/**
+ * Gathers TlsProbeFacts: reaches an XMPP domain the way a sending server does (RFC 6120
+ * §3.2 resolution, §4 stream open, §5 STARTTLS, §4.4 close; XEP-0368 direct TLS with ALPN
+ * xmpp-server), trying targets in order until one completes the TLS handshake (or every
+ * target with --all-targets). Records facts and transcript lines only; never verdicts.
+ */
+import { lookup as osLookup } from 'node:dns/promises';
+import { isIP } from 'node:net';
+import tls from 'node:tls';
+import { collectEntries } from '../cli/domain-list.js';
+import { UsageError } from '../cli/errors.js';
+import type { DomainName, HostPort } from '../cli/validate.js';
+import { parseDomain, parseHostPort } from '../cli/validate.js';
+import { reasonFromErrno } from '../facts/attempt.js';
+import type { CertCheckFacts } from '../facts/cert.js';
+import type {
+  AttemptFacts,
+  CloseFacts,
+  HandshakeFacts,
+  ResolutionFacts,
+  StepFailure,
+  StreamFacts,
+  TlsProbeFacts,
+} from '../facts/tls.js';
+import type { ProbeContext } from '../pipeline/run.js';
+import { withDeadline } from '../protocol/deadline.js';
+import { lookup as dnsLookup } from '../protocol/dns/client.js';
+import { peerChain } from '../protocol/tls/certificate.js';
+import { loadCaFiles, trustAnchors, trustFromSocket } from '../protocol/tls/trust.js';
+import { connectTcp, type StreamEvent, type TlsResult, XmppConnection } from '../protocol/xmpp/connection.js';
+import { isStreamError, parseStreamError } from '../protocol/xmpp/features.js';
+import { type OpenResult, openStream, startTls } from '../protocol/xmpp/session.js';
+import { gatherSrv, S2S_DEFAULT_PORT } from './srv.js';
+
+/**
+ * Direct TLS has no assigned port (XEP-0368 §3 leaves it to SRV); 5270 is the one Prosody's
+ * documentation uses for s2s direct TLS, so it is the default for --direct-tls host targets.
+ */
+export const DIRECT_TLS_DEFAULT_PORT = 5270;
+
+/** ALPN protocol id for server-to-server XMPP over direct TLS (XEP-0368 §3). */
+const ALPN_S2S = 'xmpp-server';
+
+/** Longest wait for the peer's </stream:stream> after ours (RFC 6120 §4.4). */
+const CLOSE_WAIT_MS = 1000;
+
+export interface TlsProbeOptions {
+  /** --from: the `from` our stream header announces. */
+  from?: string;
+  /** Extra trust anchors (--ca), PEM. */
+  caPems: string[];
+  /** --warn-days. */
+  warnDays: number;
+  /** --all-targets. */
+  allTargets: boolean;
+  /** --resolver: resolvers for SRV and host lookups (default: /etc/resolv.conf for SRV, the OS for hosts). */
+  resolvers?: { host: string; port: number }[];
+}
+
+/** One validated command-line target, ready to probe. */
+export interface TlsTarget {
+  /** As the user gave it (trimmed). */
+  input: string;
+  /** The report's `target`: the domain as an A-label for domain targets, else the input. */
+  report: string;
+  kind: 'domain' | 'host';
+  /** The XMPP domain (A-label): stream `to`, SNI, identity reference. */
+  domain: string;
+  /** Host targets: where to connect. */
+  host?: string;
+  port?: number;
+  directTls: boolean;
+  /** The address came from --connect rather than from the target itself. */
+  viaConnect: boolean;
+}
+
+export interface TargetFlags {
+  domain?: DomainName;
+  connect?: HostPort;
+  port?: number;
+  directTls: boolean;
+}
+
+/**
+ * Decides what a target means (validation only, no traffic):
+ * - with --connect, the target is the XMPP domain and the connection goes to --connect;
+ * - host:port, an IP address, or any target when --domain, --port or --direct-tls is given
+ *   is a host to connect to directly (the domain is --domain, else the host itself);
+ * - otherwise the target is a domain, resolved through SRV like a sending server would.
+ */
+export function planTarget(raw: string, f: TargetFlags): TlsTarget {
+  const input = raw.trim();
+  const port = defaultPort(f);
+  if (f.connect) {
+    const domain = f.domain?.ascii ?? parseDomain(input, 'target').ascii;
+    return {
+      input,
+      report: input,
+      kind: 'host',
+      domain,
+      host: f.connect.host,
+      port: f.connect.port ?? f.port ?? port,
+      directTls: f.directTls,
+      viaConnect: true,
+    };
+  }
+  const hp = parseHostPort(input, 'target');
+  const isHost =
+    hp.port !== undefined || hp.isIp || f.domain !== undefined || f.port !== undefined || f.directTls;
+  if (!isHost)
+    return { input, report: hp.host, kind: 'domain', domain: hp.host, directTls: false, viaConnect: false };
+  if (hp.isIp && !f.domain) {
+    throw new UsageError(
+      `target "${input}" is an IP address; give the XMPP domain it serves with --domain <name> (used for the stream, SNI and the certificate check)`,
+    );
+  }
+  return {
+    input,
+    report: input,
+    kind: 'host',
+    domain: f.domain?.ascii ?? hp.host,
+    host: hp.host,
+    port: hp.port ?? f.port ?? port,
+    directTls: f.directTls,
+    viaConnect: false,
+  };
+}
+
+/** The command's flags as oclif parsed them (see commands/probe/tls.ts). */
+export interface TlsProbeFlags {
+  domain?: DomainName | undefined;
+  connect?: HostPort | undefined;
+  port?: number | undefined;
+  from?: DomainName | undefined;
+  ca?: string[] | undefined;
+  'direct-tls': boolean;
+  'warn-days': number;
+  'all-targets': boolean;
+  resolver?: { host: string; port: number }[] | undefined;
+  file?: string | undefined;
+  timeout?: number | undefined;
+}
+
+/** Default deadline of each network step (--timeout). */
+export const DEFAULT_TIMEOUT_MS = 10_000;
+
+/**
+ * Validates everything before any traffic (targets, --file, --ca): a problem is a UsageError
+ * (exit 2). Returns the targets in input order, the probe options and the report's `options`.
+ */
+export async function prepareTlsProbe(
+  argv: readonly string[],
+  flags: TlsProbeFlags,
+): Promise<{
+  targets: TlsTarget[];
+  opts: TlsProbeOptions;
+  options: Record<string, unknown>;
+  timeoutMs: number;
+}> {
+  const tf: TargetFlags = {
+    domain: flags.domain,
+    connect: flags.connect,
+    port: flags.port,
+    directTls: flags['direct-tls'],
+  };
+  const targets = await collectEntries(
+    argv,
+    flags.file,
+    (t) => planTarget(t, tf),
+    'missing target; give one or more XMPP domains (or host:port with --domain), or --file <path>',
+  );
+  const timeoutMs = flags.timeout ?? DEFAULT_TIMEOUT_MS;
+  const opts: TlsProbeOptions = {
+    caPems: await loadCaFiles(flags.ca ?? []),
+    warnDays: flags['warn-days'],
+    allTargets: flags['all-targets'],
+  };
+  if (flags.from) opts.from = flags.from.ascii;
+  if (flags.resolver) opts.resolvers = flags.resolver;
+  const options: Record<string, unknown> = {
+    domain: flags.domain?.ascii,
+    connect: flags.connect
+      ? endpointOf(flags.connect.host, flags.connect.port ?? tf.port ?? defaultPort(tf))
+      : undefined,
+    port: flags.port,
+    from: opts.from,
+    ca: flags.ca,
+    directTls: tf.directTls,
+    warnDays: opts.warnDays,
+    allTargets: opts.allTargets,
+    resolvers: flags.resolver?.map((r) => endpointOf(r.host, r.port)),
+    timeoutMs,
+  };
+  for (const k of Object.keys(options)) if (options[k] === undefined) delete options[k];
+  return { targets, opts, options, timeoutMs };
+}
+
+function defaultPort(f: TargetFlags): number {
+  return f.directTls ? DIRECT_TLS_DEFAULT_PORT : S2S_DEFAULT_PORT;
+}
+
+/** host:port, with brackets for IPv6 literals. */
+export function endpointOf(host: string, port: number): string {
+  return isIP(host) === 6 ? `[${host}]:${port}` : `${host}:${port}`;
+}
+
+/** One secure context per trust-anchor list: parsing ~150 roots per connection would dominate batch runs. */
+const contexts = new WeakMap<string[], tls.SecureContext>();
+
+function secureContextFor(caPems: string[]): tls.SecureContext {
+  let ctx = contexts.get(caPems);
+  if (!ctx) {
+    ctx = tls.createSecureContext({
+      ca: trustAnchors(caPems),
+      // Accept whatever the peer offers so the handshake completes and the facts (protocol
+      // version, key size, signature hash) can be judged, rather than stopping at OpenSSL's
+      // local policy. RFC 7590 / RFC 8996 limits are applied by the rules instead.
+      minVersion: 'TLSv1',
+      ciphers: 'DEFAULT:@SECLEVEL=0',
+    });
+    contexts.set(caPems, ctx);
+  }
+  return ctx;
+}
+
+/** What went wrong in a stream step, from the event that arrived instead of the expected one. */
+export function stepFailure(ev: StreamEvent, step: string): StepFailure {
+  switch (ev.kind) {
+    case 'timeout':
+      return { failure: 'timeout', step, timeoutMs: ev.timeoutMs };
+    case 'eof':
+      return { failure: 'closed', step, closedBy: 'eof' };
+    case 'close':
+      return { failure: 'closed', step, closedBy: '</stream:stream>' };
+    case 'socket-error':
+      return { failure: 'closed', step, closedBy: ev.code ?? ev.reason };
+    case 'error':
+      return { failure: 'parse-error', step, parseError: { code: ev.code, message: ev.message } };
+    case 'header':
+      return { failure: 'unexpected', step, element: `{${ev.el.ns}}${ev.el.local}` };
+    case 'element':
+      if (isStreamError(ev.el))
+        return { failure: 'stream-error', step, streamError: parseStreamError(ev.el) };
+      return { failure: 'unexpected', step, element: `{${ev.el.ns}}${ev.el.local}` };
+  }
+}
+
+function streamFacts(open: OpenResult, sent: StreamFacts['sent'], step: string): StreamFacts {
+  const s: StreamFacts = { sent, durationMs: open.durationMs };
+  if (open.ok) {
+    s.header = open.header;
+    s.features = open.features;
+    return s;
+  }
+  if (open.header) s.header = open.header;
+  s.failed = stepFailure(open.event, open.stage === 'header' ? `${step} header` : `${step} features`);
+  return s;
+}
+
+/**
+ * OpenSSL error strings carry an address, library, function, source file and line
+ * ("80CC…:error:0A000410:SSL routines:ssl3_read_bytes:sslv3 alert handshake failure:…/rec_layer_s3.c:1601:SSL alert number 40");
+ * keep the reason and the trailing detail.
+ */
+export function tidyOpenSslMessage(message: string): string {
+  const m = /error:[0-9A-Fa-f]+:[^:]*:[^:]*:([^:]+):[^:]*\.c:\d+:(.*)$/s.exec(message.trim());
+  if (!m) return message.trim();
+  const extra = (m[2] ?? '').trim();
+  return extra ? `${(m[1] as string).trim()} (${extra})` : (m[1] as string).trim();
+}
+
+function handshakeFacts(t: TlsResult, sni: string, alpnOffered?: string[]): HandshakeFacts {
+  const h: HandshakeFacts = { ok: t.ok, sni, durationMs: t.durationMs };
+  if (alpnOffered) h.alpnOffered = alpnOffered;
+  if (t.ok) {
+    if (t.protocol) h.protocol = t.protocol;
+    if (t.cipher) h.cipher = t.cipher;
+    if (typeof t.alpn === 'string') h.alpn = t.alpn;
+  } else {
+    h.reason = t.reason;
+    if (t.alert) h.alert = t.alert;
+    if (t.code) h.code = t.code;
+    h.message = tidyOpenSslMessage(t.message);
+  }
+  return h;
+}
+
+async function certFacts(
+  socket: tls.TLSSocket,
+  domain: string,
+  a: AttemptFacts,
+  opts: TlsProbeOptions,
+): Promise<CertCheckFacts> {
+  const f: CertCheckFacts = {
+    referenceName: domain,
+    service: 'xmpp-server',
+    endpoint: a.endpoint,
+    chain: await peerChain(socket),
+    trust: trustFromSocket(socket),
+    checkedAt: new Date().toISOString(),
+    warnDays: opts.warnDays,
+  };
+  // The SRV target (or host) is only there for the "matches the SRV target only" check.
+  if (!isIP(a.host)) f.connectHost = a.host;
+  return f;
+}
+
+/**
+ * A stream that went silent, was closed, or sent bytes we refused is not closed politely: the
+ * connection is dropped at once (waiting would only let a flooding peer keep sending).
+ */
+function broken(a: AttemptFacts): boolean {
+  const failures = [a.stream?.failed, a.starttls?.failed, a.secureStream?.failed];
+  return failures.some((f) => f !== undefined && f.failure !== 'stream-error' && f.failure !== 'unexpected');
+}
+
+/** Sends </stream:stream> and waits briefly for the peer's (RFC 6120 §4.4). */
+async function closeStream(conn: XmppConnection, waitMs: number): Promise<CloseFacts> {
+  if (conn.socket.destroyed || !conn.socket.writable) return { sent: false, peerClosed: true };
+  conn.send('</stream:stream>');
+  const deadline = Date.now() + waitMs;
+  for (;;) {
+    const left = deadline - Date.now();
+    if (left <= 0) return { sent: true, peerClosed: false };
+    const ev = await conn.read(left, 'stream close');
+    if (ev.kind === 'close' || ev.kind === 'eof' || ev.kind === 'socket-error')
+      return { sent: true, peerClosed: true };
+    if (ev.kind === 'timeout' || ev.kind === 'error') return { sent: true, peerClosed: false };
+  }
+}
+
+/** The TLS part shared by STARTTLS and direct TLS: certificate facts, then the stream over TLS. */
+async function afterHandshake(
+  conn: XmppConnection,
+  socket: tls.TLSSocket,
+  a: AttemptFacts,
+  target: { domain: string; sent: StreamFacts['sent'] },
+  opts: TlsProbeOptions,
+  ctx: ProbeContext,
+): Promise<void> {
+  a.tlsEstablished = true;
+  ctx.transcript.note(
+    `${a.endpoint}: TLS established (${a.tls?.protocol ?? '?'}, ${a.tls?.cipher ?? '?'}${a.tls?.alpn ? `, ALPN ${a.tls.alpn}` : ''})`,
+  );
+  a.cert = await certFacts(socket, target.domain, a, opts);
+  // RFC 6120 §5.4.3.3: a fresh stream over the encrypted channel; new id and features.
+  const open = await openStream(conn, target.sent, ctx.timeoutMs);
+  a.secureStream = streamFacts(open, target.sent, 'TLS stream');
+}
+
+/**
+ * A port that closes right after our plain-text stream header may expect TLS first (a
+ * direct-TLS or HTTPS port listed as a STARTTLS target): a TLS server that gets XML instead
+ * of a ClientHello usually just closes, without an alert that would say so. One more
+ * connection with a ClientHello tells.
+ */
+async function tlsFirstCheck(
+  t: ResolutionFacts['targets'][number],
+  endpoint: string,
+  domain: string,
+  tlsOpts: tls.ConnectionOptions,
+  ctx: ProbeContext,
+): Promise<HandshakeFacts | undefined> {
+  ctx.transcript.note(
+    `${endpoint}: closed before any stream header; checking whether the port expects TLS first`,
+  );
+  const tcp = await connectTcp(t.ip, t.port, ctx.timeoutMs);
+  if (!tcp.ok) return undefined;
+  const conn = new XmppConnection(tcp.socket, { transcript: ctx.transcript, label: endpoint });
+  const alpn = [ALPN_S2S];
+  const res = await conn.upgradeClient({ ...tlsOpts, ALPNProtocols: alpn }, ctx.timeoutMs);
+  conn.destroy();
+  return handshakeFacts(res, domain, alpn);
+}
+
+/** One connection attempt to one address, step by step; never throws for the peer's behaviour. */
+async function probeAddress(
+  t: ResolutionFacts['targets'][number],
+  target: { domain: string; sent: StreamFacts['sent'] },
+  opts: TlsProbeOptions,
+  ctx: ProbeContext,
+): Promise<AttemptFacts> {
+  const endpoint = endpointOf(t.host, t.port);
+  const a: AttemptFacts = {
+    host: t.host,
+    ip: t.ip,
+    port: t.port,
+    endpoint,
+    directTls: t.directTls,
+    source: t.source,
+    connect: { ok: false, durationMs: 0 },
+    tlsEstablished: false,
+  };
+  ctx.transcript.note(
+    `connecting to ${endpoint}${t.ip !== t.host ? ` (${t.ip})` : ''}${t.directTls ? ' with direct TLS' : ''}`,
+  );
+  const tcp = await connectTcp(t.ip, t.port, ctx.timeoutMs);
+  if (!tcp.ok) {
+    a.connect = { ok: false, reason: tcp.reason, message: tcp.message, durationMs: tcp.durationMs };
+    if (tcp.code) a.connect.code = tcp.code;
+    ctx.transcript.note(`${endpoint}: TCP connect failed (${tcp.code ?? tcp.reason})`);
+    return a;
+  }
+  a.connect = { ok: true, durationMs: tcp.durationMs };
+  const conn = new XmppConnection(tcp.socket, { transcript: ctx.transcript, label: endpoint });
+  const tlsOpts: tls.ConnectionOptions = {
+    secureContext: secureContextFor(opts.caPems),
+    servername: target.domain,
+    rejectUnauthorized: false,
+  };
+  let talked = false;
+  try {
+    if (t.directTls) {
+      const alpn = [ALPN_S2S];
+      const res = await conn.upgradeClient({ ...tlsOpts, ALPNProtocols: alpn }, ctx.timeoutMs);
+      a.tls = handshakeFacts(res, target.domain, alpn);
+      if (!res.ok) return a;
+      talked = true;
+      await afterHandshake(conn, res.socket, a, target, opts, ctx);
+    } else {
+      const open = await openStream(conn, target.sent, ctx.timeoutMs);
+      a.stream = streamFacts(open, target.sent, 'stream');
+      talked = a.stream.header !== undefined;
+      if (a.stream.failed?.failure === 'closed' && !a.stream.header) {
+        a.tlsFirst = await tlsFirstCheck(t, endpoint, target.domain, tlsOpts, ctx);
+      }
+      if (!open.ok || !open.features?.starttls.offered) return a;
+      const st = await startTls(conn, tlsOpts, ctx.timeoutMs);
+      if (!st.ok && st.stage === 'starttls') {
+        a.starttls = {
+          answer: st.answer,
+          failed: stepFailure(st.event, 'starttls answer'),
+          durationMs: st.durationMs,
+        };
+        if (st.answer === 'failure') delete a.starttls.failed;
+        return a;
+      }
+      a.starttls = { answer: 'proceed', durationMs: st.durationMs };
+      if (!st.ok) {
+        a.tls = handshakeFacts(st.tls, target.domain);
+        talked = false;
+        return a;
+      }
+      a.tls = handshakeFacts(st.tls, target.domain);
+      await afterHandshake(conn, st.tls.socket, a, target, opts, ctx);
+    }
+    return a;
+  } finally {
+    if (talked && !broken(a)) a.close = await closeStream(conn, Math.min(CLOSE_WAIT_MS, ctx.timeoutMs));
+    conn.destroy();
+  }
+}
+
+/** Addresses of a host target: the OS resolver (honours /etc/hosts) or the --resolver servers. */
+async function resolveHost(
+  host: string,
+  opts: TlsProbeOptions,
+  ctx: ProbeContext,
+): Promise<{ addresses: string[]; error?: { reason: string; message: string } }> {
+  if (opts.resolvers?.length) {
+    const qopts = { timeoutMs: ctx.timeoutMs, log: ctx.transcript };
+    let last = 'nxdomain';
+    for (const r of opts.resolvers) {
+      const [a, aaaa] = await Promise.all([
+        dnsLookup(r, host, 'A', qopts),
+        dnsLookup(r, host, 'AAAA', qopts),
+      ]);
+      const ips = [...a.records, ...aaaa.records].flatMap((x) => (x.type === 'SRV' ? [] : [x.ip]));
+      if (ips.length > 0) return { addresses: ips };
+      last = a.outcome === 'answer' ? aaaa.outcome : a.outcome;
+      if (last !== 'timeout' && last !== 'unreachable') break;
+    }
+    return {
+      addresses: [],
+      error: { reason: last, message: `no A or AAAA record for ${host} (${last})` },
+    };
+  }
+  ctx.transcript.note(`looking up ${host} with the system resolver`);
+  try {
+    const res = await withDeadline(osLookup(host, { all: true }), ctx.timeoutMs, `lookup ${host}`);
+    return { addresses: [...new Set(res.map((r) => r.address))] };
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException;
+    const reason =
+      err.code === 'ETIMEDOUT' ? 'timeout' : err.code === 'ENODATA' ? 'nodata' : reasonFromErrno(err.code);
+    return { addresses: [], error: { reason, message: err.message } };
+  }
+}
+
+async function resolve(
+  target: TlsTarget,
+  opts: TlsProbeOptions,
+  ctx: ProbeContext,
+): Promise<ResolutionFacts> {
+  if (target.kind === 'domain') {
+    const srv = await gatherSrv(target.domain, opts.resolvers ? { resolvers: opts.resolvers } : {}, ctx);
+    return {
+      method: 'srv',
+      srv,
+      targets: srv.connect.map((c) => ({
+        host: c.host,
+        ip: c.ip,
+        port: c.port,
+        directTls: c.directTls,
+        source: c.source,
+      })),
+    };
+  }
+  const host = target.host as string;
+  const port = target.port as number;
+  const source = target.viaConnect ? ('connect' as const) : ('host' as const);
+  if (isIP(host)) {
+    return { method: 'literal', targets: [{ host, ip: host, port, directTls: target.directTls, source }] };
+  }
+  const r = await resolveHost(host, opts, ctx);
+  const res: ResolutionFacts = {
+    method: 'host',
+    host,
+    addresses: r.addresses,
+    targets: r.addresses.map((ip) => ({ host, ip, port, directTls: target.directTls, source })),
+  };
+  if (r.error) res.error = r.error;
+  return res;
+}
+
+/** Probes one target: resolve, then try addresses in order (all of them with --all-targets). */
+export async function gatherTls(
+  target: TlsTarget,
+  opts: TlsProbeOptions,
+  ctx: ProbeContext,
+): Promise<TlsProbeFacts> {
+  const resolution = await resolve(target, opts, ctx);
+  const sent: StreamFacts['sent'] = { to: target.domain };
+  if (opts.from) sent.from = opts.from;
+  const facts: TlsProbeFacts = {
+    target: target.input,
+    kind: target.kind,
+    domain: target.domain,
+    resolution,
+    attempts: [],
+    allTargets: opts.allTargets,
+    timeoutMs: ctx.timeoutMs,
+    checkedAt: new Date().toISOString(),
+  };
+  if (opts.from) facts.from = opts.from;
+  for (const t of resolution.targets) {
+    const a = await probeAddress(t, { domain: target.domain, sent }, opts, ctx);
+    facts.attempts.push(a);
+    if (a.tlsEstablished && !opts.allTargets) break;
+  }
+  return facts;
+}

@@ -1,0 +1,227 @@
+/** probe tls against scripted peers: STARTTLS policy, handshake, protocol version, certificates, auth offers. */
+import assert from 'node:assert/strict';
+import { after, describe, it } from 'node:test';
+import type tls from 'node:tls';
+import {
+  behaveLikeServer,
+  FEATURES,
+  features,
+  type PeerConn,
+  type ScriptedPeer,
+  serverHeader,
+  startScriptedPeer,
+} from '../../fakes/xmpp-peer.js';
+import { testPki } from '../../helpers/test-ca.js';
+import { probe, serverCert } from './probe-helpers.js';
+
+const DOMAIN = 'peer.test';
+const peers: ScriptedPeer[] = [];
+after(async () => {
+  for (const p of peers) await p.close();
+});
+
+async function peer(script: (c: PeerConn) => Promise<void>): Promise<ScriptedPeer> {
+  const p = await startScriptedPeer(script);
+  peers.push(p);
+  return p;
+}
+
+/** A receiving server that answers our closing </stream:stream> (as Prosody and ejabberd do). */
+async function server(o: Parameters<typeof behaveLikeServer>[1]): Promise<ScriptedPeer> {
+  return peer(async (c) => {
+    await behaveLikeServer(c, o);
+    await c.waitFor(/<\/stream:stream>/);
+    c.send('</stream:stream>');
+    c.end();
+  });
+}
+
+const target = (p: ScriptedPeer) => `127.0.0.1:${p.port}`;
+
+describe('probe tls: STARTTLS and authentication offers', () => {
+  it('reports only info findings for a server that requires STARTTLS, has a valid certificate and offers dialback', async () => {
+    // Given a Prosody-like server: STARTTLS required, a certificate for peer.test, dialback after TLS
+    const p = await server({ domain: DOMAIN, tlsOpts: serverCert(DOMAIN), postTls: [FEATURES.dialback] });
+    // When we probe it as peer.test
+    const r = await probe({ target: target(p), domain: DOMAIN });
+    // Then the report passes with exactly the healthy info findings
+    assert.deepEqual(r.ids, ['tls.starttls.required', 'cert.check.ok', 'xmpp.auth.dialback-offered']);
+    assert.equal(r.report.status, 'pass');
+    const a = r.facts.attempts[0];
+    assert.equal(a?.tls?.sni, DOMAIN);
+    assert.equal(a?.secureStream?.header?.id, 'post-tls-id');
+    assert.equal(a?.close?.peerClosed, true);
+  });
+
+  it('reports SASL EXTERNAL and dialback with errors as offered (ejabberd-like)', async () => {
+    // Given a server that offers EXTERNAL and dialback with <errors/> after TLS
+    const p = await server({ domain: DOMAIN, tlsOpts: serverCert(DOMAIN) });
+    // When we probe it
+    const r = await probe({ target: target(p), domain: DOMAIN });
+    // Then both auth options are reported
+    assert.deepEqual(r.ids, [
+      'tls.starttls.required',
+      'cert.check.ok',
+      'xmpp.auth.dialback-offered',
+      'xmpp.auth.external-offered',
+    ]);
+    assert.deepEqual(r.report.findings[2]?.evidence.errors, true);
+  });
+
+  it('warns when only SASL EXTERNAL is offered after TLS', async () => {
+    // Given a server with dialback disabled
+    const p = await server({ domain: DOMAIN, tlsOpts: serverCert(DOMAIN), postTls: [FEATURES.external] });
+    // When we probe it
+    const r = await probe({ target: target(p), domain: DOMAIN });
+    // Then peers without a trusted certificate are said to fail
+    assert.ok(r.ids.includes('xmpp.auth.external-only'));
+    assert.equal(r.report.status, 'warn');
+  });
+
+  it('fails when neither SASL EXTERNAL nor dialback is offered after TLS', async () => {
+    // Given a server that offers only bidi after TLS
+    const p = await server({ domain: DOMAIN, tlsOpts: serverCert(DOMAIN), postTls: [FEATURES.bidi] });
+    // When we probe it
+    const r = await probe({ target: target(p), domain: DOMAIN });
+    // Then no peer can authenticate
+    assert.ok(r.ids.includes('xmpp.auth.none'));
+    assert.equal(r.report.status, 'fail');
+  });
+
+  it('warns when STARTTLS is offered but not required', async () => {
+    // Given a server with TLS optional
+    const p = await server({
+      domain: DOMAIN,
+      tlsOpts: serverCert(DOMAIN),
+      requireTls: false,
+      postTls: [FEATURES.dialback],
+    });
+    // When we probe it
+    const r = await probe({ target: target(p), domain: DOMAIN });
+    // Then the optional TLS is a warning, and TLS itself still gets checked
+    assert.deepEqual(r.ids, ['tls.starttls.optional', 'cert.check.ok', 'xmpp.auth.dialback-offered']);
+    assert.equal(r.report.status, 'warn');
+  });
+
+  it('fails when STARTTLS is not offered at all', async () => {
+    // Given a server without a certificate: dialback only, no STARTTLS
+    const p = await server({ domain: DOMAIN });
+    // When we probe it
+    const r = await probe({ target: target(p), domain: DOMAIN });
+    // Then STARTTLS missing is the error, and nothing TLS-related is judged
+    assert.deepEqual(r.ids, ['tls.starttls.not-offered']);
+    assert.deepEqual(r.report.findings[0]?.evidence.features, ['{urn:xmpp:features:dialback}dialback']);
+  });
+
+  it('fails when the server answers <starttls/> with <failure/>', async () => {
+    // Given a server that advertises STARTTLS but cannot do it
+    const p = await peer(async (c) => {
+      await c.waitFor(/<stream:stream[^>]*>/);
+      c.send(serverHeader(DOMAIN) + features(FEATURES.starttlsRequired, FEATURES.dialback));
+      await c.waitFor(/<starttls[^>]*\/>/);
+      c.send("<failure xmlns='urn:ietf:params:xml:ns:xmpp-tls'/></stream:stream>");
+      c.end();
+    });
+    // When we probe it
+    const r = await probe({ target: target(p), domain: DOMAIN });
+    // Then the STARTTLS failure is reported
+    assert.deepEqual(r.ids, ['tls.starttls.failure']);
+  });
+
+  it('names the TLS alert when the handshake fails (no shared cipher -> handshake failure)', async () => {
+    // Given a server whose only cipher suites are ones no client enables (NULL encryption, TLS 1.2)
+    const tlsOpts: tls.TlsOptions = {
+      ...serverCert(DOMAIN),
+      maxVersion: 'TLSv1.2',
+      ciphers: 'eNULL:@SECLEVEL=0',
+    };
+    const p = await server({ domain: DOMAIN, tlsOpts });
+    // When we probe it
+    const r = await probe({ target: target(p), domain: DOMAIN });
+    // Then the handshake failure names the alert
+    assert.deepEqual(r.ids, ['tls.handshake.failed']);
+    assert.equal(r.report.findings[0]?.evidence.alert, 'handshake failure');
+    assert.match(r.report.findings[0]?.title ?? '', /\(handshake failure\)/);
+  });
+
+  it('reports a stalled handshake within the deadline when the server says <proceed/> and goes silent', async () => {
+    // Given a server that answers <proceed/> and then never speaks TLS
+    const p = await peer(async (c) => {
+      await c.waitFor(/<stream:stream[^>]*>/);
+      c.send(serverHeader(DOMAIN) + features(FEATURES.starttlsRequired));
+      await c.waitFor(/<starttls[^>]*\/>/);
+      c.send("<proceed xmlns='urn:ietf:params:xml:ns:xmpp-tls'/>");
+    });
+    // When we probe it with a 400 ms deadline
+    const r = await probe({ target: target(p), domain: DOMAIN, timeoutMs: 400 });
+    // Then the handshake timeout is reported within roughly that deadline
+    assert.deepEqual(r.ids, ['tls.handshake.timeout']);
+    assert.ok(r.elapsedMs < 2000, `took ${r.elapsedMs} ms`);
+  });
+
+  it('flags TLS 1.0/1.1 as too old while still judging the certificate', async () => {
+    // Given a server limited to TLS 1.1
+    const tlsOpts: tls.TlsOptions = {
+      ...serverCert(DOMAIN),
+      minVersion: 'TLSv1',
+      maxVersion: 'TLSv1.1',
+      ciphers: 'DEFAULT:@SECLEVEL=0',
+    };
+    const p = await server({ domain: DOMAIN, tlsOpts, postTls: [FEATURES.dialback] });
+    // When we probe it
+    const r = await probe({ target: target(p), domain: DOMAIN });
+    // Then the old protocol is an error
+    assert.ok(r.ids.includes('tls.protocol.old'));
+    assert.equal(r.report.findings.find((f) => f.id === 'tls.protocol.old')?.evidence.protocol, 'TLSv1.1');
+    assert.ok(r.ids.includes('cert.check.ok'));
+  });
+
+  it('accepts an ECDSA certificate as well as an RSA one', async () => {
+    // Given a server with an ECDSA P-256 certificate for peer.test
+    const leaf = testPki().leaf({ cn: DOMAIN, dns: [DOMAIN], key: 'ec256', keySlot: 'probe-tls-ec' });
+    const p = await server({
+      domain: DOMAIN,
+      tlsOpts: { key: leaf.keyPem, cert: leaf.chainPem },
+      postTls: [FEATURES.dialback],
+    });
+    // When we probe it
+    const r = await probe({ target: target(p), domain: DOMAIN });
+    // Then the certificate is parsed (node:crypto) and found valid
+    assert.deepEqual(r.ids, ['tls.starttls.required', 'cert.check.ok', 'xmpp.auth.dialback-offered']);
+    assert.equal(r.facts.attempts[0]?.cert?.chain[0]?.keyType, 'ec');
+  });
+
+  it('judges the certificate against the XMPP domain, not the host connected to', async () => {
+    // Given a server whose certificate names only the host localhost
+    const p = await server({
+      domain: DOMAIN,
+      tlsOpts: serverCert('localhost'),
+      postTls: [FEATURES.dialback],
+    });
+    // When we probe localhost:<port> for the domain peer.test
+    const r = await probe({ target: `localhost:${p.port}`, domain: DOMAIN });
+    // Then the certificate matches only the connect host, which is an error for peer.test
+    assert.ok(r.ids.includes('cert.name.matches-srv-target-only'), r.ids.join(','));
+    assert.equal(r.facts.attempts[0]?.tls?.sni, DOMAIN);
+  });
+
+  it('sends --from on both streams when given', async () => {
+    // Given a healthy server
+    let seen = '';
+    const p = await peer(async (c) => {
+      await behaveLikeServer(c, {
+        domain: DOMAIN,
+        tlsOpts: serverCert(DOMAIN),
+        postTls: [FEATURES.dialback],
+      });
+      seen = await c.waitFor(/<\/stream:stream>/);
+      c.end();
+    });
+    // When we probe with --from probe.example
+    const r = await probe({ target: target(p), domain: DOMAIN, from: 'probe.example' });
+    // Then the post-TLS header carried from='probe.example' and to='peer.test'
+    assert.match(seen, /from='probe\.example'/);
+    assert.match(seen, /to='peer\.test'/);
+    assert.deepEqual(r.facts.attempts[0]?.secureStream?.sent, { to: DOMAIN, from: 'probe.example' });
+  });
+});
