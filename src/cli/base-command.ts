@@ -57,25 +57,35 @@ export abstract class XfedCommand extends Command {
   protected async emitReports<T>(job: ReportJob<T>): Promise<void> {
     const { json } = job.flags;
     const style = json ? undefined : await styleFor(process.stdout);
-    const spinner = await startSpinner(`checking ${job.targets.length === 1 ? job.label(job.targets[0] as T) : `${job.targets.length} targets`}`, json);
+    const spinner = await startSpinner(
+      `checking ${job.targets.length === 1 ? job.label(job.targets[0] as T) : `${job.targets.length} targets`}`,
+      json,
+    );
     let first = true;
     try {
-      const reports = await runInOrder(job.targets, job.concurrency, (t) => job.run(t), (r) => {
-        if (json) {
-          process.stdout.write(renderJson(r));
-        } else {
-          spinner.stop();
-          process.stdout.write(`${first ? '' : '\n'}${renderText(r, style!, job.describe?.(r) ?? [])}`);
-        }
-        first = false;
-      });
+      const reports = await runInOrder(
+        job.targets,
+        job.concurrency,
+        (t) => job.run(t),
+        (r) => {
+          if (json) {
+            process.stdout.write(renderJson(r));
+          } else {
+            spinner.stop();
+            process.stdout.write(`${first ? '' : '\n'}${renderText(r, style!, job.describe?.(r) ?? [])}`);
+          }
+          first = false;
+        },
+      );
       process.exitCode = exitCodeFor(reports, job.flags['fail-on']);
     } finally {
       spinner.stop();
     }
   }
 
-  override async catch(err: Error & { oclif?: { exit?: number }; detail?: string; code?: string }): Promise<void> {
+  override async catch(
+    err: Error & { oclif?: { exit?: number }; detail?: string; code?: string },
+  ): Promise<void> {
     if (err.oclif?.exit === 0 || err.code === 'EEXIT') throw err;
     const cmd = this.id ? `xfed ${this.id.replaceAll(':', ' ')}` : 'xfed';
     if (err instanceof UsageError || isParseError(err)) {

@@ -15,7 +15,14 @@ export async function styleFor(stream: NodeJS.WriteStream): Promise<Style> {
   if (!colorEnabled(stream)) return plainStyle;
   const { Chalk } = await import('chalk');
   const c = new Chalk({ level: 1 });
-  return { error: c.red.bold, warning: c.yellow.bold, info: c.cyan, dim: c.dim, bold: c.bold, ok: c.green.bold };
+  return {
+    error: c.red.bold,
+    warning: c.yellow.bold,
+    info: c.cyan,
+    dim: c.dim,
+    bold: c.bold,
+    ok: c.green.bold,
+  };
 }
 
 const id = (s: string) => s;

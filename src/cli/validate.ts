@@ -31,10 +31,13 @@ const LABEL = /^[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?$/;
 /** Validates a DNS domain name (RFC 1035 lengths, LDH labels; IDNs converted to A-labels). */
 export function parseDomain(raw: string, what = 'domain'): DomainName {
   const input = raw.trim();
-  if (input.length === 0) throw new UsageError(`${what} is empty; expected a domain name such as example.org`);
-  if (/\s/.test(input)) throw new UsageError(`${what} "${raw}" contains white space; expected a domain name such as example.org`);
+  if (input.length === 0)
+    throw new UsageError(`${what} is empty; expected a domain name such as example.org`);
+  if (/\s/.test(input))
+    throw new UsageError(`${what} "${raw}" contains white space; expected a domain name such as example.org`);
   const bare = input.replace(/^\[|\]$/g, '');
-  if (isIP(bare)) throw new UsageError(`${what} "${input}" is an IP address; expected a domain name such as example.org`);
+  if (isIP(bare))
+    throw new UsageError(`${what} "${input}" is an IP address; expected a domain name such as example.org`);
   const noDot = input.endsWith('.') ? input.slice(0, -1) : input;
   if (noDot.length === 0 || noDot.startsWith('.') || noDot.includes('..')) {
     throw new UsageError(`${what} "${input}" has an empty label; expected a domain name such as example.org`);
@@ -42,13 +45,18 @@ export function parseDomain(raw: string, what = 'domain'): DomainName {
   const idn = /[^\x00-\x7f]/.test(noDot);
   const ascii = idn ? domainToASCII(noDot) : noDot.toLowerCase();
   if (ascii === '') throw new UsageError(`${what} "${input}" is not a valid internationalised domain name`);
-  if (ascii.length > 253) throw new UsageError(`${what} "${input}" is ${ascii.length} octets long; a domain name has at most 253`);
+  if (ascii.length > 253)
+    throw new UsageError(`${what} "${input}" is ${ascii.length} octets long; a domain name has at most 253`);
   for (const label of ascii.split('.')) {
     if (label.length > 63) {
-      throw new UsageError(`${what} "${input}" has a label of ${label.length} octets ("${label.slice(0, 20)}…"); a label has at most 63`);
+      throw new UsageError(
+        `${what} "${input}" has a label of ${label.length} octets ("${label.slice(0, 20)}…"); a label has at most 63`,
+      );
     }
     if (!LABEL.test(label)) {
-      throw new UsageError(`${what} "${input}" has an invalid label "${label}"; labels use letters, digits and inner hyphens`);
+      throw new UsageError(
+        `${what} "${input}" has an invalid label "${label}"; labels use letters, digits and inner hyphens`,
+      );
     }
   }
   return { input, ascii, idn };
@@ -96,15 +104,18 @@ export function parseHostPort(raw: string, what = 'host', defaultPort?: number):
 /** Parses a resolver address: IP or IP:port, default port 53. */
 export function parseResolver(raw: string): { host: string; port: number } {
   const hp = parseHostPort(raw, 'resolver', 53);
-  if (!hp.isIp) throw new UsageError(`resolver "${raw}" must be an IP address (optionally :port), not a host name`);
+  if (!hp.isIp)
+    throw new UsageError(`resolver "${raw}" must be an IP address (optionally :port), not a host name`);
   return { host: hp.host, port: hp.port ?? 53 };
 }
 
 /** Parses a positive duration in milliseconds ("5000", "5s", "500ms"). */
 export function parseDurationMs(raw: string, what = 'timeout'): number {
   const m = /^(\d+(?:\.\d+)?)(ms|s)?$/.exec(raw.trim());
-  if (!m) throw new UsageError(`${what} "${raw}" is not a duration; expected milliseconds such as 5000 (or 5s)`);
+  if (!m)
+    throw new UsageError(`${what} "${raw}" is not a duration; expected milliseconds such as 5000 (or 5s)`);
   const n = Number(m[1]) * (m[2] === 's' ? 1000 : 1);
-  if (!Number.isFinite(n) || n < 1 || n > 600_000) throw new UsageError(`${what} ${raw} is out of range; expected 1 ms to 600 s`);
+  if (!Number.isFinite(n) || n < 1 || n > 600_000)
+    throw new UsageError(`${what} ${raw} is out of range; expected 1 ms to 600 s`);
   return Math.round(n);
 }

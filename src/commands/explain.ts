@@ -7,7 +7,11 @@ import { explainAll, explainEntry, explainJson, suggest } from '../report/explai
 
 export default class Explain extends XfedCommand {
   static override summary = 'Print the catalog entry for a finding ID (symptom, cause, fix, references).';
-  static override examples = ['<%= config.bin %> explain dns.srv.target-cname', '<%= config.bin %> explain --all', '<%= config.bin %> explain --all --json'];
+  static override examples = [
+    '<%= config.bin %> explain dns.srv.target-cname',
+    '<%= config.bin %> explain --all',
+    '<%= config.bin %> explain --all --json',
+  ];
   static override args = { id: Args.string({ description: 'finding ID, e.g. cert.expired' }) };
   static override flags = { all: Flags.boolean({ description: 'list every finding ID in the catalog' }) };
 
@@ -16,7 +20,9 @@ export default class Explain extends XfedCommand {
     if (!flags.all && !args.id) throw new UsageError('give a finding ID (e.g. cert.expired) or --all');
     if (args.id && !catalog.has(args.id as FindingId)) {
       const near = suggest(args.id);
-      throw new UsageError(`unknown finding ID "${args.id}"${near.length ? `; did you mean ${near.join(', ')}?` : '; list them with --all'}`);
+      throw new UsageError(
+        `unknown finding ID "${args.id}"${near.length ? `; did you mean ${near.join(', ')}?` : '; list them with --all'}`,
+      );
     }
     const ids = flags.all ? [...catalog.keys()] : [args.id as FindingId];
     if (flags.json) return void process.stdout.write(explainJson(ids));

@@ -26,7 +26,13 @@ export type FailureReason =
 
 export type Attempt<T> =
   | { status: 'ok'; value: T; durationMs: number }
-  | { status: 'error'; reason: FailureReason; message: string; durationMs: number; detail?: Record<string, unknown> }
+  | {
+      status: 'error';
+      reason: FailureReason;
+      message: string;
+      durationMs: number;
+      detail?: Record<string, unknown>;
+    }
   | { status: 'skipped'; why: string };
 
 export function ok<T>(value: T, durationMs: number): Attempt<T> {
@@ -39,7 +45,9 @@ export function failed<T>(
   durationMs: number,
   detail?: Record<string, unknown>,
 ): Attempt<T> {
-  return detail ? { status: 'error', reason, message, durationMs, detail } : { status: 'error', reason, message, durationMs };
+  return detail
+    ? { status: 'error', reason, message, durationMs, detail }
+    : { status: 'error', reason, message, durationMs };
 }
 
 export function skipped<T>(why: string): Attempt<T> {

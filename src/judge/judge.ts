@@ -5,7 +5,7 @@
  */
 import type { Finding } from '../report/model.js';
 import { severityRank } from '../report/model.js';
-import { type FindingId, catalogEntry } from './catalog/index.js';
+import { catalogEntry, type FindingId } from './catalog/index.js';
 
 /** What a rule returns: a catalog id plus evidence about this target. */
 export interface Hit {

@@ -12,14 +12,25 @@ export function explainEntry(id: FindingId, st: Style): string {
 }
 
 export function explainAll(st: Style): string {
-  const rows = [...catalog.entries()].map(([id, e]) => `${st[e.severity](e.severity.padEnd(8))} ${id.padEnd(40)} ${e.title}`);
+  const rows = [...catalog.entries()].map(
+    ([id, e]) => `${st[e.severity](e.severity.padEnd(8))} ${id.padEnd(40)} ${e.title}`,
+  );
   return `${rows.join('\n')}\n`;
 }
 
 export function explainJson(ids: readonly FindingId[]): string {
   const entries = ids.map((id) => {
     const e = catalog.get(id) as CatalogEntry;
-    return { id, severity: e.severity, title: e.title, symptom: e.symptom, cause: e.cause, fix: e.fix, refs: e.refs, exampleEvidence: e.exampleEvidence };
+    return {
+      id,
+      severity: e.severity,
+      title: e.title,
+      symptom: e.symptom,
+      cause: e.cause,
+      fix: e.fix,
+      refs: e.refs,
+      exampleEvidence: e.exampleEvidence,
+    };
   });
   return `${JSON.stringify({ schemaVersion: 1, catalog: entries })}\n`;
 }
@@ -27,5 +38,7 @@ export function explainJson(ids: readonly FindingId[]): string {
 /** Closest known ids to an unknown one, for the usage message. */
 export function suggest(id: string): string[] {
   const parts = id.split('.');
-  return [...catalog.keys()].filter((k) => k.startsWith(`${parts[0]}.`) && parts.slice(1).some((p) => k.includes(p))).slice(0, 5);
+  return [...catalog.keys()]
+    .filter((k) => k.startsWith(`${parts[0]}.`) && parts.slice(1).some((p) => k.includes(p)))
+    .slice(0, 5);
 }

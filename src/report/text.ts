@@ -64,7 +64,9 @@ export function renderText(r: Report, st: Style, factLines: readonly string[] = 
     `${count(r.findings, 'info')} info`,
   ].join(', ');
   const out: string[] = [];
-  out.push(`${st.bold(`xfed ${r.command} ${r.target}`)}  ${statusPaint(STATUS_WORD[r.status])}  ${st.dim(`(${counts}; ${r.durationMs} ms)`)}`);
+  out.push(
+    `${st.bold(`xfed ${r.command} ${r.target}`)}  ${statusPaint(STATUS_WORD[r.status])}  ${st.dim(`(${counts}; ${r.durationMs} ms)`)}`,
+  );
   if (factLines.length > 0) {
     out.push('');
     for (const l of factLines) out.push(`  ${l}`);

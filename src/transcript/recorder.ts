@@ -53,6 +53,9 @@ export class Transcript {
   /** The entries, with a closing note when the bound dropped some. */
   snapshot(): TranscriptEntry[] {
     if (this.dropped === 0) return [...this.entries];
-    return [...this.entries, { t: Date.now() - this.startMs, dir: 'note', data: `${this.dropped} entries dropped` }];
+    return [
+      ...this.entries,
+      { t: Date.now() - this.startMs, dir: 'note', data: `${this.dropped} entries dropped` },
+    ];
   }
 }

@@ -32,7 +32,10 @@ describe('finding catalog', () => {
       for (const field of ['title', 'symptom', 'cause', 'fix'] as const) {
         assert.ok(e[field].trim().length > 0, `${id}.${field} is empty`);
         for (const m of e[field].matchAll(/\{([a-zA-Z][a-zA-Z0-9_]*)\}/g)) {
-          assert.ok(m[1] as string in e.exampleEvidence, `${id}.${field} uses {${m[1]}} but exampleEvidence lacks it`);
+          assert.ok(
+            (m[1] as string) in e.exampleEvidence,
+            `${id}.${field} uses {${m[1]}} but exampleEvidence lacks it`,
+          );
         }
       }
     }
@@ -43,14 +46,17 @@ describe('finding catalog', () => {
       .split('\n')
       .map((l) => l.trim())
       .filter((l) => l && !l.startsWith('#'));
-    for (const id of released) assert.ok(catalog.has(id as never), `released id ${id} is missing from the catalog`);
+    for (const id of released)
+      assert.ok(catalog.has(id as never), `released id ${id} is missing from the catalog`);
     const missing = [...catalog.keys()].filter((id) => !released.includes(id));
     assert.deepEqual(missing, [], 'new ids must be added to docs/released-ids.txt');
   });
 
   it('every id is provoked by a test', () => {
     const sources = testSources(join(root, 'test')).join('\n');
-    const unprovoked = [...catalog.keys()].filter((id) => !sources.includes(`'${id}'`) && !sources.includes(`"${id}"`));
+    const unprovoked = [...catalog.keys()].filter(
+      (id) => !sources.includes(`'${id}'`) && !sources.includes(`"${id}"`),
+    );
     assert.deepEqual(unprovoked, [], `ids without a provoking test: ${unprovoked.join(', ')}`);
   });
 });

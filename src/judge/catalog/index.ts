@@ -11,7 +11,15 @@ import { tlsCatalog } from './tls.js';
 import type { CatalogEntry } from './types.js';
 import { xmppCatalog } from './xmpp.js';
 
-const areas = [generalCatalog, dnsCatalog, xmppCatalog, tlsCatalog, certCatalog, axlCatalog, dialbackCatalog] as const;
+const areas = [
+  generalCatalog,
+  dnsCatalog,
+  xmppCatalog,
+  tlsCatalog,
+  certCatalog,
+  axlCatalog,
+  dialbackCatalog,
+] as const;
 
 export type FindingId =
   | keyof typeof generalCatalog

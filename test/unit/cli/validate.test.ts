@@ -1,7 +1,13 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { UsageError } from '../../../src/cli/errors.js';
-import { parseDomain, parseDurationMs, parseHostPort, parsePort, parseResolver } from '../../../src/cli/validate.js';
+import {
+  parseDomain,
+  parseDurationMs,
+  parseHostPort,
+  parsePort,
+  parseResolver,
+} from '../../../src/cli/validate.js';
 
 describe('input validation', () => {
   it('accepts domains and converts IDNs to A-labels', () => {
@@ -11,7 +17,19 @@ describe('input validation', () => {
     assert.equal(idn.idn, true);
   });
 
-  for (const bad of ['', ' ', 'a..b', '.a', 'has space.org', '127.0.0.1', '::1', `${'a'.repeat(64)}.org`, `${'a.'.repeat(127)}org`, '-a.org', 'a_b!.org']) {
+  for (const bad of [
+    '',
+    ' ',
+    'a..b',
+    '.a',
+    'has space.org',
+    '127.0.0.1',
+    '::1',
+    `${'a'.repeat(64)}.org`,
+    `${'a.'.repeat(127)}org`,
+    '-a.org',
+    'a_b!.org',
+  ]) {
     it(`rejects domain ${JSON.stringify(bad.slice(0, 30))}`, () => {
       assert.throws(() => parseDomain(bad), UsageError);
     });
@@ -23,7 +41,11 @@ describe('input validation', () => {
   });
 
   it('parses host:port forms', () => {
-    assert.deepEqual(parseHostPort('xmpp.example.org:5270'), { host: 'xmpp.example.org', port: 5270, isIp: false });
+    assert.deepEqual(parseHostPort('xmpp.example.org:5270'), {
+      host: 'xmpp.example.org',
+      port: 5270,
+      isIp: false,
+    });
     assert.deepEqual(parseHostPort('[::1]:5269'), { host: '::1', port: 5269, isIp: true });
     assert.deepEqual(parseHostPort('127.0.0.1'), { host: '127.0.0.1', port: undefined, isIp: true });
     assert.throws(() => parseHostPort('host:0'), UsageError);

@@ -5,12 +5,17 @@ import { exitCodeFor, statusOf } from '../../../src/report/model.js';
 
 describe('judge', () => {
   it('fills placeholders from evidence and marks unknown ones', () => {
-    assert.equal(fillTemplate('{host}:{port} {nope}', { host: 'a.test', port: 5269 }), 'a.test:5269 (unknown)');
+    assert.equal(
+      fillTemplate('{host}:{port} {nope}', { host: 'a.test', port: 5269 }),
+      'a.test:5269 (unknown)',
+    );
     assert.equal(fillTemplate('names: {names}', { names: ['a', 'b'] }), 'names: a, b');
   });
 
   it('turns hits into findings with catalog text and sorts errors first', () => {
-    const findings = judge({}, [() => [hit('general.check.incomplete', { target: 'x.test', step: 's', reason: 'r' })]]);
+    const findings = judge({}, [
+      () => [hit('general.check.incomplete', { target: 'x.test', step: 's', reason: 'r' })],
+    ]);
     assert.equal(findings.length, 1);
     assert.equal(findings[0]?.id, 'general.check.incomplete');
     assert.match(findings[0]?.symptom ?? '', /x\.test/);
