@@ -557,6 +557,8 @@ export async function gatherDialback(
     facts.steps.push(...connectionSteps(out.facts));
     if (out.conn && out.facts.ready && out.facts.dialbackOffered && out.facts.streamId) {
       originStreamId = out.facts.streamId;
+      // From here the originating stream is closed politely by origin.close(), not dropped.
+      env.live.delete(out.conn);
       origin = new OriginatingStream(
         out.conn,
         opts.our,
@@ -582,7 +584,6 @@ export async function gatherDialback(
         const reply = await p.reply;
         facts.ping = pingFacts(p.id, pingAt, reply, env.clock());
       }
-      await origin.close(Math.min(CLOSE_WAIT_MS, env.timeoutMs));
     } else if (out.conn) {
       await closeOutbound(out.conn, env);
     }
@@ -590,8 +591,10 @@ export async function gatherDialback(
     if (ourResolution.srv) facts.ourDns = ourResolution.srv;
   } finally {
     env.aborted = true;
+    // Both sides close at once: our originating stream and the listener's sessions.
+    const waitMs = Math.min(CLOSE_WAIT_MS, env.timeoutMs);
     for (const c of env.live) c.destroy();
-    await listener.close(Math.min(CLOSE_WAIT_MS, env.timeoutMs));
+    await Promise.all([origin?.close(waitMs), listener.close(waitMs)]);
     facts.listener = listener.facts;
   }
   facts.steps.push(...handshakeSteps(facts));

@@ -162,7 +162,7 @@ function callbackProblem(f: DialbackFacts, base: Record<string, unknown>): Hit |
     });
   }
   for (const s of ss) {
-    const r = s.results.find((x) => x.answer !== undefined && x.answer !== 'valid');
+    const r = s.results.find((x) => same(x.to, f.our) && x.answer !== undefined && x.answer !== 'valid');
     if (r) {
       const a = r.verification?.answer;
       const verification = a
