@@ -8,7 +8,14 @@ import assert from 'node:assert/strict';
 import { X509Certificate } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
-import { type Lab, labSuiteOptions, NXDOMAIN_NAME, type ScenarioName, startLab } from './lab/index.js';
+import {
+  type Lab,
+  labSuiteOptions,
+  NS_HELPER,
+  NXDOMAIN_NAME,
+  type ScenarioName,
+  startLab,
+} from './lab/index.js';
 import { namespaceExists, namespacePids } from './lab/netns.js';
 
 /** Resolves names with Node's resolver inside the namespace (it reads the lab's resolv.conf). */
@@ -30,6 +37,27 @@ function running(pid: number): boolean {
   } catch {
     return false;
   }
+}
+
+function countMatches(text: string, re: RegExp): number {
+  return [...text.matchAll(re)].length;
+}
+
+/** Polls a log file until it matches (a regexp or a predicate), failing with its content after timeoutMs. */
+async function waitForLog(
+  file: string,
+  want: RegExp | ((text: string) => boolean),
+  timeoutMs: number,
+): Promise<void> {
+  const ok = (t: string) => (typeof want === 'function' ? want(t) : want.test(t));
+  const deadline = Date.now() + timeoutMs;
+  let text = '';
+  while (Date.now() < deadline) {
+    text = existsSync(file) ? readFileSync(file, 'utf8') : '';
+    if (ok(text)) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  assert.fail(`${file} did not show ${String(want)} within ${timeoutMs} ms:\n${text}`);
 }
 
 const streamFeatures = (received: string) => /<stream:features[\s\S]*$/.exec(received)?.[0] ?? '';
@@ -244,6 +272,31 @@ describe('interop lab', labSuiteOptions(), () => {
     assert.doesNotMatch(log, /unknown CA|Invalid certificate/i);
   });
 
+  it('Prosody and ejabberd resolve xfed.test through the lab DNS and call back to 127.0.0.200:5269', async () => {
+    // Given a listener where `xfed dialback` would listen (xfed.test -> 127.0.0.200:5269)
+    const listener = lab.spawn(
+      [process.execPath, NS_HELPER, 'silent', '127.0.0.200', '5269'],
+      'xfed-listener.log',
+    );
+    await waitForLog(listener.logFile, /silent listener on/, 5000);
+    const dbResult = (to: string) => `<db:result from='xfed.test' to='${to}'>0123456789abcdef</db:result>`;
+    // When xfed.test asks Prosody (TLS optional) for dialback before TLS
+    const p = await lab.streamHello({ domain: 'tls-optional.test', send: dbResult('tls-optional.test') });
+    assert.equal(p.outcome, 'features', p.received);
+    // Then Prosody looked xfed.test up in the lab DNS and connected back (XEP-0220 §2.1.2)
+    await waitForLog(listener.logFile, /connection from/, 8000);
+    // When xfed.test asks ejabberd after STARTTLS with its lab certificate
+    const before = countMatches(readFileSync(listener.logFile, 'utf8'), /connection from/g);
+    const e = await lab.streamHello({
+      domain: 'ejabberd-ok.test',
+      tls: { certFile: lab.xfedCert.chainFile, keyFile: lab.xfedCert.keyFile },
+      send: dbResult('ejabberd-ok.test'),
+    });
+    assert.equal(e.outcome, 'tls-features', e.tlsReceived ?? e.received);
+    // Then ejabberd (Erlang's own resolver, pointed at the lab DNS by inetrc) connected back too
+    await waitForLog(listener.logFile, (text) => countMatches(text, /connection from/g) > before, 8000);
+  });
+
   it('stop() ends every process in the namespace and removes the namespace', async () => {
     // Given the running lab's processes
     const pids = await namespacePids(lab.ns);
@@ -256,5 +309,23 @@ describe('interop lab', labSuiteOptions(), () => {
     assert.equal(namespaceExists(lab.ns), false);
     assert.equal(existsSync(`/etc/netns/${lab.ns}`), false);
     assert.equal(existsSync(lab.dir), false);
+  });
+});
+
+describe('interop lab start-up failures', labSuiteOptions(), () => {
+  it('a server that does not answer in time fails startLab with its log, and leaves nothing behind', async () => {
+    // Given a readiness deadline no server can meet
+    // When the lab starts
+    const err = await startLab({ scenarios: ['prosody-ok.test'], readyTimeoutMs: 1 }).then(
+      () => assert.fail('startLab should have failed'),
+      (e: Error) => e,
+    );
+    // Then the error names the scenario, its address and the tail of its log
+    assert.match(err.message, /prosody-ok\.test not ready on 127\.0\.0\.10:5269 within 1 ms/);
+    assert.match(err.message, /--- \/.*prosody\.log/);
+    // And no namespace of this process is left
+    const { execCommand } = await import('./lab/exec.js');
+    const list = await execCommand('ip', ['netns', 'list']);
+    assert.doesNotMatch(list.stdout, new RegExp(`xfed-lab-${process.pid}-`));
   });
 });

@@ -65,6 +65,8 @@ export {
 const REPO = fileURLToPath(new URL('../../..', import.meta.url));
 const BIN = join(REPO, 'bin/run.js');
 const HELPER = fileURLToPath(new URL('./ns-helper.mjs', import.meta.url));
+/** The in-namespace helper script (`node NS_HELPER silent <ip> <port>` is the silent listener). */
+export const NS_HELPER = HELPER;
 
 /** A scenario as started: where it lives, what it serves, where its log is. */
 export interface ScenarioInfo {
@@ -117,6 +119,8 @@ export interface StreamHello {
   /** Whether the server's chain verified against `tls.caFile` (node:tls), when STARTTLS was done. */
   authorized?: boolean;
   authorizationError?: string;
+  /** With `send`: the peer closed the connection after it. */
+  closedAfterSend?: boolean;
   error?: string;
   durationMs: number;
 }
@@ -138,6 +142,10 @@ export interface HelloTarget {
   /** Deadline for the whole exchange; default 3 s. */
   timeoutMs?: number;
   tls?: HelloTls;
+  /** Written after the last features (plain, or after TLS); then reading goes on for readMs. */
+  send?: string;
+  /** How long to read after `send`; default 1 s. */
+  readMs?: number;
 }
 
 export interface TlsPeek {
@@ -567,7 +575,16 @@ async function streamHello(
   const { ip, port } = targetOf(domains, t);
   const timeoutMs = t.timeoutMs ?? 3000;
   const tls = t.tls ? { caFile, ...t.tls } : undefined;
-  const arg = JSON.stringify({ ip, port, domain: t.domain, from: t.from ?? XFED_DOMAIN, timeoutMs, tls });
+  const arg = JSON.stringify({
+    ip,
+    port,
+    domain: t.domain,
+    from: t.from ?? XFED_DOMAIN,
+    timeoutMs,
+    tls,
+    send: t.send,
+    readMs: t.readMs,
+  });
   const r = await execCommand('ip', ['netns', 'exec', ns, process.execPath, HELPER, 'hello', arg], {
     timeoutMs: timeoutMs + 10_000,
   });

@@ -22,18 +22,36 @@ const FEATURES_END = /<\/stream:features>|<stream:features\s*\/>/;
  * Opens an s2s stream to ip:port for `domain` and reads until features, a stream error or the
  * deadline. With `tls`, also does STARTTLS (RFC 6120 §5.4.2), optionally presenting a client
  * certificate, restarts the stream and reads the features offered after TLS (e.g. SASL EXTERNAL).
+ * With `send`, writes it after the last features and keeps reading for `readMs` (e.g. to send a
+ * <db:result/> and see the answer).
  */
-function hello({ ip, port, domain, from = 'xfed.test', timeoutMs = 3000, tls: tlsOpts }) {
+function hello({
+  ip,
+  port,
+  domain,
+  from = 'xfed.test',
+  timeoutMs = 3000,
+  tls: tlsOpts,
+  send,
+  readMs = 1000,
+}) {
   return new Promise((resolve) => {
     const started = Date.now();
     const result = { outcome: 'silent', connected: false, received: '', durationMs: 0 };
     let phase = 'plain';
     let done = false;
+    /** True once `send` was written: later data is collected, not interpreted. */
+    let sent = false;
     let sock = net.connect({ host: ip, port });
     const raw = sock;
     const finish = (outcome, error) => {
       if (done) return;
       done = true;
+      if (sent && (outcome === 'closed' || outcome === 'reset')) {
+        // The peer hung up after what we sent: keep the outcome of the exchange, note the close.
+        result.closedAfterSend = true;
+        outcome = result.outcome;
+      }
       clearTimeout(timer);
       result.outcome = outcome;
       if (error) result.error = error;
@@ -43,7 +61,18 @@ function hello({ ip, port, domain, from = 'xfed.test', timeoutMs = 3000, tls: tl
       raw.destroy();
       resolve(result);
     };
-    const timer = setTimeout(() => finish(result.connected ? 'silent' : 'connect-timeout'), timeoutMs);
+    const timer = setTimeout(
+      () => finish(sent ? result.outcome : result.connected ? 'silent' : 'connect-timeout'),
+      timeoutMs,
+    );
+    /** Finishes at the last features, or first sends `send` and reads on for readMs. */
+    const atFeatures = (outcome) => {
+      if (send === undefined) return finish(outcome);
+      result.outcome = outcome;
+      sent = true;
+      sock.write(send);
+      setTimeout(() => finish(outcome), readMs);
+    };
     const onData = (d) => {
       const key = phase === 'tls' ? 'tlsReceived' : 'received';
       const have = result[key] ?? '';
@@ -51,16 +80,16 @@ function hello({ ip, port, domain, from = 'xfed.test', timeoutMs = 3000, tls: tl
       const text = have + d.toString('utf8').slice(0, MAX_BYTES - have.length);
       result[key] = text;
       if (/<stream:error[\s>]/.test(text) && /<\/stream:error>/.test(text)) return finish('stream-error');
+      if (sent) return;
       if (phase === 'plain' && FEATURES_END.test(text)) {
-        if (!tlsOpts) return finish('features');
-        if (!/<starttls[\s>/]/.test(text)) return finish('features');
+        if (!tlsOpts || !/<starttls[\s>/]/.test(text)) return atFeatures('features');
         phase = 'starttls';
         sock.write("<starttls xmlns='urn:ietf:params:xml:ns:xmpp-tls'/>");
         return;
       }
       if (phase === 'starttls' && /<proceed[\s/>]/.test(text)) return upgrade();
       if (phase === 'starttls' && /<failure[\s/>]/.test(text)) return finish('starttls-failure');
-      if (phase === 'tls' && FEATURES_END.test(text)) return finish('tls-features');
+      if (phase === 'tls' && FEATURES_END.test(text)) return atFeatures('tls-features');
     };
     const upgrade = () => {
       phase = 'tls';
@@ -154,6 +183,8 @@ function silent(ip, port) {
   const sockets = new Set();
   const server = net.createServer((sock) => {
     sockets.add(sock);
+    // One line per connection: tests read this log to see who called (e.g. a dialback callback).
+    process.stdout.write(`connection from ${sock.remoteAddress}:${sock.remotePort}\n`);
     // Read and drop whatever arrives so nothing accumulates; never write a byte.
     sock.resume();
     sock.on('error', () => {});

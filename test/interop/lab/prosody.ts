@@ -59,6 +59,10 @@ s2s_require_encryption = ${o.tls === 'required'}
 s2s_secure_auth = ${o.secureAuth}
 s2s_timeout = ${o.s2sTimeoutS}
 storage = "internal"
+-- libunbound answers NXDOMAIN for the RFC 6761 special-use zone "test." by itself (a built-in
+-- local zone); "transparent" makes it ask the lab DNS from resolv.conf instead ("nodefault"
+-- does not, with libunbound 1.17).
+unbound = { resolvconf = true, hoststxt = true, options = { ["local-zone:"] = "test. transparent" } }
 authentication = "internal_hashed"
 
 VirtualHost ${lua(o.domain)}
