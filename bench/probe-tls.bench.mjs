@@ -1,0 +1,151 @@
+// Benchmarks for `xfed probe tls` (issue 4, "Performance") against the interop lab's real servers:
+// 1. one probe of the local Prosody: median wall time of `xfed probe tls` vs
+//    `openssl s_client -starttls xmpp-server -xmpphost <domain>` and vs a bare oclif 4 command
+//    (the start-up floor), interleaved in the same run; target xfed <= floor + 2 x openssl;
+// 2. a batch of 100 targets from --file with --concurrency against the lab: < 5 s wall, peak RSS < 150 MB.
+// The lab needs root (docs/interop-lab.md); without it the bench prints a "skipped" row.
+// Outer mode starts the lab and re-runs this file inside the namespace ("inner" mode), so every
+// measurement is a plain child process of the namespace, without `ip netns exec` in the timing.
+import { spawn } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { median, report, runNode } from './lib/measure.mjs';
+
+const RUNS = Number(process.env.XFED_BENCH_RUNS ?? 15);
+const BATCH_SIZE = 100;
+const BATCH_RUNS = 3;
+
+/** Wall time of any command (spawn to exit), stdin closed. */
+function runCmd(cmd, args, timeoutMs = 30_000) {
+  return new Promise((resolve, reject) => {
+    const t0 = performance.now();
+    const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (d) => {
+      if (out.length < 65536) out += d.toString();
+    });
+    child.stderr.on('data', () => {});
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, wallMs: performance.now() - t0, out });
+    });
+  });
+}
+
+async function inner(cfg) {
+  const { caFile, domain, address, port, batchFile, batchSize } = cfg;
+  const floorArgs = ['bench/floor/bin/run.js', 'hello'];
+  const xfedArgs = ['bin/run.js', 'probe', 'tls', domain, '--ca', caFile, '--json', '--warn-days', '7'];
+  const sslArgs = ['s_client', '-starttls', 'xmpp-server', '-xmpphost', domain, '-connect', `${address}:${port}`];
+  sslArgs.push('-servername', domain, '-CAfile', caFile, '-verify_return_error', '-brief');
+  // Warm the file cache and the servers once.
+  await runNode(floorArgs);
+  await runNode(xfedArgs);
+  await runCmd('openssl', sslArgs);
+  const floor = [];
+  const xfed = [];
+  const ssl = [];
+  for (let i = 0; i < RUNS; i++) {
+    floor.push((await runNode(floorArgs)).wallMs);
+    const x = await runNode(xfedArgs);
+    if (x.code !== 0) throw new Error(`probe tls exited ${x.code}: ${x.stderr}`);
+    xfed.push(x.wallMs);
+    const o = await runCmd('openssl', sslArgs);
+    if (o.code !== 0) throw new Error(`openssl s_client exited ${o.code}`);
+    ssl.push(o.wallMs);
+  }
+  const floorMs = median(floor);
+  const xfedMs = median(xfed);
+  const sslMs = median(ssl);
+  const budget = floorMs + 2 * sslMs;
+  report({ metric: `start-up floor: bare oclif 4 command (median of ${RUNS})`, value: floorMs, unit: 'ms' });
+  report({
+    metric: `openssl s_client -starttls xmpp-server -xmpphost ${domain} (median of ${RUNS})`,
+    value: sslMs,
+    unit: 'ms',
+  });
+  report({
+    metric: `probe tls ${domain} --json (median of ${RUNS})`,
+    value: xfedMs,
+    unit: 'ms',
+    limit: `<= floor + 2 x openssl = ${budget.toFixed(1)}`,
+    ok: xfedMs <= budget,
+  });
+  report({ metric: 'probe tls minus floor', value: xfedMs - floorMs, unit: 'ms' });
+
+  const walls = [];
+  const rss = [];
+  for (let i = 0; i < BATCH_RUNS; i++) {
+    const r = await runNode(
+      ['bin/run.js', 'probe', 'tls', '--file', batchFile, '--ca', caFile, '--json', '--concurrency', '16'],
+      { rss: true },
+    );
+    if (r.lines !== batchSize) throw new Error(`batch printed ${r.lines} lines, expected ${batchSize}: ${r.stderr}`);
+    walls.push(r.wallMs);
+    rss.push(r.rssMb ?? Number.NaN);
+  }
+  const wall = median(walls);
+  const peak = Math.max(...rss);
+  report({
+    metric: `batch: ${batchSize} targets --file --concurrency 16 --json, wall (median of ${BATCH_RUNS})`,
+    value: wall,
+    unit: 'ms',
+    limit: '< 5000',
+    ok: wall < 5000,
+  });
+  report({ metric: `batch: peak RSS (max of ${BATCH_RUNS})`, value: peak, unit: 'MB', limit: '< 150', ok: peak < 150 });
+}
+
+async function outer() {
+  const { labSkipReason, startLab } = await import('../test/interop/lab/index.ts');
+  const reason = labSkipReason();
+  if (reason) {
+    report({ metric: `skipped: interop lab unavailable (${reason})`, value: 0, unit: '' });
+    return;
+  }
+  // Real servers with full TLS probes (healthy and broken), plus a refused port: a mixed batch.
+  const scenarios = [
+    'prosody-ok.test',
+    'ejabberd-ok.test',
+    'tls-optional.test',
+    'no-tls.test',
+    'expired.test',
+    'wrong-name.test',
+    'self-signed.test',
+    'ecdsa.test',
+    'srvid-only.test',
+    'no-intermediate.test',
+    'port-5270.test',
+    'no-srv.test',
+    'closed.test',
+    'secure-auth.test',
+  ];
+  const lab = await startLab({ scenarios });
+  try {
+    const batchFile = join(lab.dir, 'bench-targets.txt');
+    const lines = Array.from({ length: BATCH_SIZE }, (_, i) => scenarios[i % scenarios.length]);
+    writeFileSync(batchFile, `${lines.join('\n')}\n`);
+    const info = lab.domains['prosody-ok.test'];
+    const cfg = {
+      caFile: lab.caFile,
+      domain: 'prosody-ok.test',
+      address: info.address,
+      port: info.port,
+      batchFile,
+      batchSize: BATCH_SIZE,
+    };
+    const r = await lab.exec([process.execPath, 'bench/probe-tls.bench.mjs', 'inner', JSON.stringify(cfg)], {
+      timeoutMs: 600_000,
+      env: { ...process.env, XFED_BENCH_RUNS: String(RUNS) },
+    });
+    process.stdout.write(r.stdout);
+    if (r.code !== 0) throw new Error(`inner bench failed (${r.code}): ${r.stderr}`);
+  } finally {
+    await lab.stop();
+  }
+}
+
+if (process.argv[2] === 'inner') await inner(JSON.parse(process.argv[3]));
+else await outer();
