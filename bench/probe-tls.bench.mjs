@@ -38,7 +38,15 @@ async function inner(cfg) {
   const { caFile, domain, address, port, batchFile, batchSize } = cfg;
   const floorArgs = ['bench/floor/bin/run.js', 'hello'];
   const xfedArgs = ['bin/run.js', 'probe', 'tls', domain, '--ca', caFile, '--json', '--warn-days', '7'];
-  const sslArgs = ['s_client', '-starttls', 'xmpp-server', '-xmpphost', domain, '-connect', `${address}:${port}`];
+  const sslArgs = [
+    's_client',
+    '-starttls',
+    'xmpp-server',
+    '-xmpphost',
+    domain,
+    '-connect',
+    `${address}:${port}`,
+  ];
   sslArgs.push('-servername', domain, '-CAfile', caFile, '-verify_return_error', '-brief');
   // Warm the file cache and the servers once.
   await runNode(floorArgs);
@@ -82,7 +90,8 @@ async function inner(cfg) {
       ['bin/run.js', 'probe', 'tls', '--file', batchFile, '--ca', caFile, '--json', '--concurrency', '16'],
       { rss: true },
     );
-    if (r.lines !== batchSize) throw new Error(`batch printed ${r.lines} lines, expected ${batchSize}: ${r.stderr}`);
+    if (r.lines !== batchSize)
+      throw new Error(`batch printed ${r.lines} lines, expected ${batchSize}: ${r.stderr}`);
     walls.push(r.wallMs);
     rss.push(r.rssMb ?? Number.NaN);
   }
@@ -95,7 +104,13 @@ async function inner(cfg) {
     limit: '< 5000',
     ok: wall < 5000,
   });
-  report({ metric: `batch: peak RSS (max of ${BATCH_RUNS})`, value: peak, unit: 'MB', limit: '< 150', ok: peak < 150 });
+  report({
+    metric: `batch: peak RSS (max of ${BATCH_RUNS})`,
+    value: peak,
+    unit: 'MB',
+    limit: '< 150',
+    ok: peak < 150,
+  });
 }
 
 async function outer() {
