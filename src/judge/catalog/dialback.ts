@@ -243,12 +243,13 @@ export const dialbackCatalog = defineCatalog({
     symptom:
       'Messages from {our} to {peer} queue and then bounce with remote-server-timeout; Cisco XCP logs "Scheduling dialback timeout in 30 secs." and nothing after it.',
     cause:
-      'After the db:result, no connection from {peer} reached xfed\u2019s listener on {listen}. From here {our} resolves to {ourTargets}: if that is not where the listener is, or {peer} sees other DNS (split horizon), or a firewall drops port 5269 inbound, the callback goes nowhere.',
+      'After the db:result, no connection from {peer} reached xfed\u2019s listener on {listen} within {timeoutMs} ms (the wait ended: {endedBy}). From here {our} resolves to {ourTargets}: if that is not where the listener is, or {peer} sees other DNS (split horizon), or a firewall drops port 5269 inbound, the callback goes nowhere.',
     fix: 'Make _xmpp-server._tcp.{our} point, as seen from the Internet, at the address and port where the listener runs ({listen}); open that port inbound; check with xfed check srv {our} --resolver <a public resolver>. Then retry.',
     refs: [XEP0220, RFC6120_RESOLUTION, CISCO_TAC],
     exampleEvidence: {
       ...HANDSHAKE,
       timeoutMs: 30000,
+      endedBy: 'xfed stopped waiting (--callback-timeout)',
       listen: '0.0.0.0:5269',
       ourTargets: ['xmpp.example.net 198.51.100.7:5269'],
     },

@@ -276,12 +276,30 @@ export const resultRule: Rule<DialbackFacts> = (f) => {
       return withProblem(hit(RESULT_ERROR_IDS[r.condition ?? ''] ?? 'dialback.result.error', evidence));
     case 'timeout':
       if (problem) return [problem];
-      if (f.sessions.length === 0)
-        return [hit('dialback.callback.timeout', { ...base, timeoutMs: f.resultTimeoutMs })];
+      if (f.sessions.length === 0) {
+        return [
+          hit('dialback.callback.timeout', {
+            ...base,
+            timeoutMs: f.resultTimeoutMs,
+            endedBy: 'xfed stopped waiting (--callback-timeout)',
+          }),
+        ];
+      }
       return [hit('dialback.result.timeout', { ...base, timeoutMs: f.resultTimeoutMs })];
     case 'closed':
       return withProblem(hit('dialback.result.closed', { ...base, closedBy: r.failure?.closedBy ?? 'eof' }));
     default:
+      // The peer gave up waiting for its own callback (Prosody closes incomplete sessions after
+      // s2s_timeout): the callback never reached the listener, which is the cause to name.
+      if (r.outcome === 'stream-error' && r.condition === 'connection-timeout' && f.sessions.length === 0) {
+        return [
+          hit('dialback.callback.timeout', {
+            ...base,
+            timeoutMs: r.durationMs,
+            endedBy: 'the peer closed the stream with connection-timeout',
+          }),
+        ];
+      }
       return [...streamFailureHits(r, base, 'db:result', f.peer), ...(problem ? [problem] : [])];
   }
 };

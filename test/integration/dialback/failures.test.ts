@@ -180,6 +180,25 @@ describe('xfed dialback: the callback', () => {
     assert.equal(f?.evidence.timeoutMs, 600);
   });
 
+  it('names the missing callback when the peer gives up first (Prosody s2s_timeout: connection-timeout)', async () => {
+    // Given a peer that never calls back and closes the stream after its own deadline
+    const w = await world({
+      async onResult(r) {
+        await new Promise((res) => setTimeout(res, 200));
+        r.c.send(streamError('connection-timeout'));
+        r.c.end();
+      },
+    });
+    const { ids, report } = await runDialback(w, { resultTimeoutMs: 3000 });
+    assert.deepEqual(
+      ids.filter((i) => i.startsWith('dialback.')),
+      ['dialback.callback.timeout'],
+    );
+    assert.ok(!ids.includes('xmpp.stream.connection-timeout'));
+    const f = report.findings.find((x) => x.id === 'dialback.callback.timeout');
+    assert.match(f?.cause ?? '', /connection-timeout/);
+  });
+
   it('reports a callback that was answered valid but no result as dialback.result.timeout', async () => {
     const w = await world({
       async onResult(r) {

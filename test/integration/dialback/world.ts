@@ -402,7 +402,7 @@ export async function runDialback(
 
 export async function runVerify(
   w: { dns: FakeDnsServer; certs: Certs },
-  o: { timeoutMs?: number } = {},
+  o: { timeoutMs?: number; peer?: string } = {},
 ): Promise<RunResult<DialbackVerifyFacts>> {
   const opts: DialbackNetOptions = { our: OUR, caPems: [w.certs.caPem], resolvers: [w.dns.address] };
   const report = await runTarget(
@@ -411,7 +411,7 @@ export async function runVerify(
       gather: (d, ctx) => gatherDialbackVerify(d, opts, ctx),
       rules: dialbackVerifyRules,
     },
-    PEER,
+    o.peer ?? PEER,
     { timeoutMs: o.timeoutMs ?? 3000, transcript: true, options: {} },
   );
   return {

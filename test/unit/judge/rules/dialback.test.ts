@@ -1,0 +1,234 @@
+/** Dialback rules as tables: facts in, exact finding ids out (no network). */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type {
+  DialbackAnswerFacts,
+  DialbackFacts,
+  InboundSessionFacts,
+  OutboundFacts,
+} from '../../../../src/facts/dialback.js';
+import { computeDialbackKey } from '../../../../src/gather/dialback.js';
+import { judge } from '../../../../src/judge/judge.js';
+import { dialbackKeyRules, dialbackRules } from '../../../../src/judge/rules/dialback.js';
+
+const ids = (fs: { id: string }[]) => fs.map((f) => f.id);
+
+describe('dialback key rules', () => {
+  const xep = { receiving: 'montague.example', originating: 'capulet.example', streamId: 'D60000229F' };
+  const cases: [string, Parameters<typeof computeDialbackKey>[0], string[]][] = [
+    ['without --key: the computed keys', { ...xep, secret: 's3cr3tf0rd14lb4ck' }, ['dialback.key.computed']],
+    [
+      'an XEP-0185 key',
+      {
+        ...xep,
+        secret: 's3cr3tf0rd14lb4ck',
+        observed: 'b4835385f37fe2895af6c196b59097b16862406db80559900d96bf6fa7d23df3',
+      },
+      ['dialback.key.match-xep0185'],
+    ],
+    [
+      'a jabberd chain key',
+      { ...xep, secret: 's3cr3tf0rd14lb4ck', observed: '0040a0be8a26a12b82a73b16d4c7fd0353ed8dbd' },
+      ['dialback.key.match-jabberd'],
+    ],
+    [
+      "the seed's Cisco XCP key with a guessed secret",
+      {
+        receiving: 'vngtp.lab',
+        originating: 'coluc.com',
+        streamId: '05E295A2B',
+        secret: 'guess',
+        observed: 'd780f198ac34a6dbd795fcdaf8762eaf52ea9b03',
+      },
+      ['dialback.key.no-match'],
+    ],
+    [
+      'a 7-character key (length is never a verdict)',
+      { ...xep, secret: 'x', observed: 'abc1234' },
+      ['dialback.key.no-match'],
+    ],
+  ];
+  for (const [name, input, want] of cases) {
+    it(`judges ${name}`, () => {
+      const facts = computeDialbackKey(input);
+      assert.deepEqual(ids(judge(facts, dialbackKeyRules)), want);
+      // The secret itself is never part of the facts
+      assert.ok(!JSON.stringify(facts).includes(`"${input.secret}"`));
+    });
+  }
+
+  it('states the observed length in the no-match text without calling the key malformed', () => {
+    const [f] = judge(
+      computeDialbackKey({
+        receiving: 'vngtp.lab',
+        originating: 'coluc.com',
+        streamId: '05E295A2B',
+        secret: 'guess',
+        observed: 'd780f198ac34a6dbd795fcdaf8762eaf52ea9b03',
+      }),
+      dialbackKeyRules,
+    );
+    assert.match(f?.cause ?? '', /40 characters/);
+    assert.match(f?.cause ?? '', /length proves nothing/);
+  });
+});
+
+const ready: OutboundFacts = {
+  purpose: 'originating',
+  domain: 'peer.test',
+  resolution: {
+    method: 'srv',
+    targets: [
+      { host: 'xmpp.peer.test', ip: '127.0.0.1', port: 5269, directTls: false, source: 'xmpp-server' },
+    ],
+  },
+  attempts: [
+    {
+      host: 'xmpp.peer.test',
+      ip: '127.0.0.1',
+      port: 5269,
+      endpoint: 'xmpp.peer.test:5269',
+      directTls: false,
+      source: 'xmpp-server',
+      connect: { ok: true, durationMs: 1 },
+      tlsEstablished: false,
+    },
+  ],
+  streamId: 'abc',
+  dialbackOffered: true,
+  ready: true,
+  startedAtMs: 0,
+  durationMs: 2,
+};
+
+function facts(result: Partial<DialbackAnswerFacts>, sessions: InboundSessionFacts[] = []): DialbackFacts {
+  return {
+    peer: 'peer.test',
+    our: 'our.test',
+    listener: { host: '0.0.0.0', port: 5269, ok: true, tls: true, refusedConnections: 0 },
+    originating: ready,
+    resultSent: { streamId: 'abc', atMs: 10 },
+    result: { outcome: 'timeout', ignored: 0, atMs: 100, durationMs: 90, ...result },
+    sessions,
+    steps: [],
+    timeoutMs: 1000,
+    resultTimeoutMs: 3000,
+    checkedAt: '2026-11-26T10:00:00.000Z',
+  };
+}
+
+function session(p: Partial<InboundSessionFacts>): InboundSessionFacts {
+  return {
+    index: 1,
+    remote: '127.0.0.1:4000',
+    acceptedAtMs: 20,
+    streams: [],
+    verifies: [],
+    results: [],
+    stanzas: [],
+    ignored: [],
+    ...p,
+  };
+}
+
+const verify = (keyMatches: boolean) => ({
+  from: 'peer.test',
+  to: 'our.test',
+  id: 'abc',
+  keyMatches,
+  keyLength: 64,
+  idIsOurStream: true,
+  answer: keyMatches ? ('valid' as const) : ('invalid' as const),
+  atMs: 30,
+});
+
+describe('dialback rules: which step to blame', () => {
+  const dialbackIds = (f: DialbackFacts) =>
+    ids(judge(f, dialbackRules)).filter((i) => i.startsWith('dialback.'));
+
+  it('blames the callback when nothing reached the listener before the deadline', () => {
+    assert.deepEqual(dialbackIds(facts({ outcome: 'timeout' })), ['dialback.callback.timeout']);
+  });
+
+  it('blames the result when the callback was answered valid', () => {
+    assert.deepEqual(dialbackIds(facts({ outcome: 'timeout' }, [session({ verifies: [verify(true)] })])), [
+      'dialback.result.timeout',
+    ]);
+  });
+
+  it('prefers a key mismatch over a TLS failure on another callback connection', () => {
+    const f = facts({ outcome: 'invalid' }, [
+      session({ tls: { ok: false, reason: 'tls-alert', alert: 'unknown ca', atMs: 20, durationMs: 1 } }),
+      session({ index: 2, verifies: [verify(false)] }),
+    ]);
+    assert.deepEqual(dialbackIds(f), ['dialback.result.invalid', 'dialback.callback.key-mismatch']);
+  });
+
+  it('names a TLS failure of the callback when no db:verify arrived', () => {
+    const f = facts({ outcome: 'error', condition: 'remote-server-timeout' }, [
+      session({
+        tls: {
+          ok: false,
+          reason: 'tls-alert',
+          alert: 'unknown ca',
+          message: 'alert',
+          atMs: 20,
+          durationMs: 1,
+        },
+      }),
+    ]);
+    assert.deepEqual(dialbackIds(f), [
+      'dialback.result.remote-server-timeout',
+      'dialback.callback.tls-failed',
+    ]);
+  });
+
+  it('ignores a refused db:result for a domain xfed does not serve when looking for a reverse failure', () => {
+    const f = facts({ outcome: 'timeout' }, [
+      session({
+        results: [
+          {
+            from: 'peer.test',
+            to: 'elsewhere.test',
+            streamId: 's',
+            keyLength: 3,
+            atMs: 20,
+            answer: 'error',
+            condition: 'item-not-found',
+          },
+        ],
+      }),
+    ]);
+    assert.deepEqual(dialbackIds(f), ['dialback.callback.no-verify']);
+  });
+
+  it('treats any ping reply except remote-server errors as proof of the route', () => {
+    const base = facts({ outcome: 'valid' });
+    const ping = (outcome: 'result' | 'error' | 'timeout', condition?: string) => ({
+      ...base,
+      ping: {
+        id: 'p',
+        sentAtMs: 100,
+        outcome,
+        ...(condition ? { condition } : {}),
+        atMs: 120,
+        durationMs: 20,
+      },
+    });
+    assert.deepEqual(dialbackIds(ping('error', 'feature-not-implemented')), [
+      'dialback.result.valid',
+      'dialback.ping.ok',
+    ]);
+    assert.deepEqual(dialbackIds(ping('error', 'remote-server-timeout')), [
+      'dialback.ping.error',
+      'dialback.result.valid',
+    ]);
+    assert.deepEqual(dialbackIds(ping('timeout')), ['dialback.ping.no-reply', 'dialback.result.valid']);
+  });
+
+  it('says nothing about dialback when the stream never became ready (the probe tls rules speak)', () => {
+    const f = facts({ outcome: 'valid' });
+    f.originating = { ...ready, ready: false };
+    assert.deepEqual(dialbackIds(f), []);
+  });
+});
