@@ -81,6 +81,26 @@ describe('interop lab', labSuiteOptions(), () => {
     assert.match(lab.caPem, /BEGIN CERTIFICATE/);
   });
 
+  it("listens only on the scenario addresses, the lab resolver and ejabberd's local Erlang port", async () => {
+    // When every listening socket in the namespace is listed
+    const r = await lab.exec(['ss', '-H', '-l', '-t', '-u', '-n']);
+    const local = new Set(
+      r.stdout
+        .trim()
+        .split('\n')
+        .map((l) => l.trim().split(/\s+/)[4]),
+    );
+    // Then each is one the lab meant to open, none on a wildcard address
+    const expected = new Set([
+      `${lab.dnsIp}:53`,
+      '127.0.0.1:4370',
+      ...Object.values(lab.domains)
+        .filter((d) => d.running)
+        .map((d) => `${d.address}:${d.port}`),
+    ]);
+    assert.deepEqual([...local].sort(), [...expected].sort());
+  });
+
   it('dnsmasq answers SRV, A, CNAME, the "." target and NXDOMAIN, and forwards nothing', async () => {
     // When Node's resolver inside the namespace asks the lab DNS
     const [srv, srv5270, fallback, cname, dot, nx, xfed, outside] = await resolveInLab(lab, [
