@@ -96,7 +96,7 @@ export function planTarget(raw: string, f: TargetFlags): TlsTarget {
     const domain = f.domain?.ascii ?? parseDomain(input, 'target').ascii;
     return {
       input,
-      report: input,
+      report: f.domain ? input : domain,
       kind: 'host',
       domain,
       host: f.connect.host,
