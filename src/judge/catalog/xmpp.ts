@@ -92,7 +92,7 @@ export const xmppCatalog = defineCatalog({
     symptom:
       'xfed could not get past the stream header because it sent no from; real servers always send one, so this is about the probe, not necessarily about federation.',
     cause:
-      'Our stream header to="{domain}" carried no from, and the server at {endpoint} answered with {condition} (peer text: {text}). Some servers (and Cisco XCP) insist on knowing the sending domain before offering features.',
+      'Our stream header to="{domain}" carried no from, and the server at {endpoint} answered with {condition} (peer text: {text}). Some servers insist on knowing the sending domain before they offer features.',
     fix: 'Run the probe again with --from <a domain you operate>, e.g. xfed probe tls {domain} --from chat.example.net.',
     refs: [RFC6120_ERRORS, 'https://www.rfc-editor.org/rfc/rfc6120#section-4.7.1'],
     exampleEvidence: { ...STREAM_ERROR_EXAMPLE, condition: 'improper-addressing', text: 'Missing from' },
