@@ -168,7 +168,7 @@ export const tlsCatalog = defineCatalog({
       'Servers with current OpenSSL defaults fail the handshake with {domain} ("unsupported protocol", "protocol version"); only old peers can federate.',
     cause:
       'The best TLS version {endpoint} agreed to is {protocol}. TLS 1.0 and 1.1 are deprecated (RFC 8996) and XMPP requires TLS 1.2 or later (RFC 7590).',
-    fix: 'Enable TLS 1.2 and 1.3 on the server (Prosody: ssl = { protocol = "tlsv1_2+" }; ejabberd: current OpenSSL and default protocol options; Cisco Expressway: Maintenance > Security > TLS minimum version), and upgrade its TLS library if it cannot.',
+    fix: 'Enable TLS 1.2 and 1.3 on the server (Prosody: ssl = { protocol = "tlsv1_2+" }; ejabberd: current OpenSSL and default protocol options; Cisco Expressway: raise the minimum TLS version in its TLS settings), and upgrade its TLS library if it cannot.',
     refs: [RFC8996, RFC7590],
     exampleEvidence: { endpoint: 'xmpp.example.org:5269', domain: 'example.org', protocol: 'TLSv1' },
   },
