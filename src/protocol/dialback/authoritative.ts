@@ -511,11 +511,14 @@ export class AuthoritativeListener {
     this.closing = true;
     for (const c of this.live) c.send('</stream:stream>');
     const deadline = Date.now() + waitMs;
-    while (this.running.size > 0 && Date.now() < deadline) {
+    if (this.running.size > 0) {
+      // The timer is cleared as soon as the sessions end, so it cannot keep the process alive.
+      let timer: NodeJS.Timeout | undefined;
       await Promise.race([
         Promise.allSettled([...this.running]),
-        new Promise((r) => setTimeout(r, Math.max(1, deadline - Date.now()))),
+        new Promise((r) => (timer = setTimeout(r, Math.max(1, deadline - Date.now())))),
       ]);
+      clearTimeout(timer);
     }
     for (const c of this.live) c.destroy();
     for (const s of this.sessions) if (!s.end) s.end = { how: 'by-us', atMs: this.o.clock() };
