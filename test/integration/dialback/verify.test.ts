@@ -6,10 +6,13 @@
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import { closeDnsSockets } from '../../../src/protocol/dns/client.js';
-import { FEATURES, streamError } from '../../fakes/xmpp-peer.js';
+import { FEATURES, features, serverHeader, startScriptedPeer, streamError } from '../../fakes/xmpp-peer.js';
 import { assertValidReport } from '../../helpers/schema.js';
 import {
   answerAsAuthoritative,
+  attrs,
+  certs,
+  DB_ELEMENT,
   freePort,
   OUR,
   PEER,
@@ -148,6 +151,42 @@ describe('xfed dialback verify', () => {
     const { ids, facts } = await runVerify(w);
     assert.deepEqual(dialbackIds(ids), ['dialback.feature.not-offered']);
     assert.equal(facts.request, undefined);
+  });
+
+  it('reaches an _xmpps-server target with direct TLS (XEP-0368) and asks there', async () => {
+    // Given a domain whose only SRV record is a direct-TLS target
+    const k = certs();
+    const direct = await startScriptedPeer(async (c) => {
+      await c.startTls({ cert: k.peer.chainPem, key: k.peer.keyPem, ALPNProtocols: ['xmpp-server'] });
+      await c.waitFor(/<stream:stream[^>]*>/);
+      c.send(serverHeader('direct.test', 'direct-id') + features(FEATURES.dialbackErrors));
+      const buf = await c.waitFor(DB_ELEMENT);
+      const a = attrs((DB_ELEMENT.exec(buf) as RegExpExecArray)[0]);
+      c.send(`<db:verify from='direct.test' to='${a.from}' id='${a.id}' type='invalid'/>`);
+      await c.waitFor(/<\/stream:stream>/).catch(() => {});
+      c.end();
+    });
+    const w = await startWorld(
+      { onResult: unused },
+      {
+        '_xmpps-server._tcp.direct.test': [
+          { type: 'SRV', data: { priority: 0, weight: 0, port: direct.port, target: 'tls.direct.test' } },
+        ],
+        'tls.direct.test': [{ type: 'A', data: '127.0.0.1' }],
+      },
+    );
+    worlds.push(w);
+    try {
+      const { ids, facts } = await runVerify(w, { peer: 'direct.test' });
+      // Then the probe used TLS from the first byte with ALPN xmpp-server, and got the answer
+      assert.deepEqual(dialbackIds(ids), ['dialback.verify.invalid', 'dialback.verify.impersonation-notice']);
+      const a = facts.outbound.attempts[0];
+      assert.equal(a?.directTls, true);
+      assert.equal(a?.tls?.alpn, 'xmpp-server');
+      assert.ok(ids.includes('tls.direct.ok'), ids.join());
+    } finally {
+      await direct.close();
+    }
   });
 
   it('leaves DNS and TCP failures to the probe tls rules (same ids as probe tls)', async () => {
