@@ -68,7 +68,15 @@ export class XmppConnection {
   private queue: StreamEvent[] = [];
   private waiter: ((ev: StreamEvent) => void) | undefined;
   private ended = false;
+  private ignoredBytes = 0;
   private readonly onData = (chunk: Buffer) => {
+    if (this.parser.hasFailed) {
+      // The stream is unusable once the parser failed: record no more input (a hostile peer
+      // could otherwise fill the transcript), just note the first ignored chunk.
+      if (this.ignoredBytes === 0) this.options.transcript?.note('further input ignored after the XML error');
+      this.ignoredBytes += chunk.length;
+      return;
+    }
     this.options.transcript?.in(printable(chunk));
     this.parser.write(chunk);
   };

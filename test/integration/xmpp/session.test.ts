@@ -157,3 +157,27 @@ describe('s2s stream session', () => {
     assert.ok(!r.ok && r.reason === 'refused');
   });
 });
+
+describe('hostile input', () => {
+  it('stops recording input once the XML is broken', async () => {
+    // Given a peer that sends a DOCTYPE and then keeps talking
+    const peer = await startScriptedPeer(async (c) => {
+      await c.waitFor(/<stream:stream/);
+      c.send(`<?xml version='1.0'?><!DOCTYPE x [<!ENTITY a 'b'>]>`);
+      await new Promise((r) => setTimeout(r, 50));
+      for (let i = 0; i < 20; i++) c.send('x'.repeat(1000));
+    });
+    peers.push(peer);
+    const t = new Transcript();
+    const conn = await connect(peer, t);
+    // When we open a stream
+    const open = await openStream(conn, { to: 'peer.test' }, 2000);
+    // Then the parser error is reported and the rest of the input stays out of the transcript
+    assert.ok(!open.ok && open.event.kind === 'error' && open.event.code === 'restricted-xml');
+    await new Promise((r) => setTimeout(r, 100));
+    const inBytes = t.entries.filter((e) => e.dir === 'in').reduce((n, e) => n + e.data.length, 0);
+    assert.ok(inBytes < 5000, `transcript kept ${inBytes} bytes of input`);
+    assert.ok(t.entries.some((e) => e.data === 'further input ignored after the XML error'));
+    conn.destroy();
+  });
+});
