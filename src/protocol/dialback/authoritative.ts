@@ -204,6 +204,23 @@ export class AuthoritativeListener {
     this.end(s, 'stream-error');
   }
 
+  /** Input that is not acceptable XML ends the stream with the matching condition (RFC 6120 §4.9.3, §11). */
+  private parseFailure(
+    conn: XmppConnection,
+    s: InboundSessionFacts,
+    ev: { code: string; message: string },
+  ): void {
+    s.parseError = { code: ev.code, message: ev.message };
+    const condition =
+      ev.code === 'limit'
+        ? 'policy-violation'
+        : ev.code === 'restricted-xml'
+          ? 'restricted-xml'
+          : 'not-well-formed';
+    s.end = { how: 'parse-error', atMs: this.o.clock() };
+    this.streamError(conn, s, condition);
+  }
+
   /** One connection, from the first header to the end. Returns when the connection is done. */
   private async serve(conn: XmppConnection, s: InboundSessionFacts, transcript: Transcript): Promise<void> {
     const o = this.o;
@@ -216,16 +233,9 @@ export class AuthoritativeListener {
       const first = await conn.read(o.timeoutMs, 'callback stream header');
       if (first.kind !== 'header') {
         if (first.kind === 'error') {
-          s.parseError = { code: first.code, message: first.message };
-          this.streamError(
-            conn,
-            s,
-            first.code === 'limit'
-              ? 'policy-violation'
-              : first.code === 'restricted-xml'
-                ? 'restricted-xml'
-                : 'not-well-formed',
-          );
+          // RFC 6120 §4.9.1.2: an error before our header still needs a header to carry it.
+          conn.send(streamHeader({ from: o.our, id: randomToken(12) }));
+          this.parseFailure(conn, s, first);
           return;
         }
         this.end(s, first.kind === 'timeout' ? 'idle' : first.kind === 'close' ? 'peer-closed' : 'eof');
@@ -292,17 +302,7 @@ export class AuthoritativeListener {
           return;
         }
         if (ev.kind === 'error') {
-          s.parseError = { code: ev.code, message: ev.message };
-          this.streamError(
-            conn,
-            s,
-            ev.code === 'limit'
-              ? 'policy-violation'
-              : ev.code === 'restricted-xml'
-                ? 'restricted-xml'
-                : 'not-well-formed',
-          );
-          s.end = { how: 'parse-error', atMs: o.clock() };
+          this.parseFailure(conn, s, ev);
           return;
         }
         if (ev.kind === 'header') {
@@ -386,7 +386,8 @@ export class AuthoritativeListener {
         }
         if (s.ignored.length < MAX_RECORDED) s.ignored.push(`{${el.ns}}${el.local}`);
       }
-      conn.resetParser();
+      // The restart after TLS: upgradeServer already started a fresh parser on the TLS socket
+      // (RFC 6120 §5.4.3.3), so the next read is the peer's new stream header.
     }
   }
 

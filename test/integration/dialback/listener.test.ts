@@ -122,7 +122,10 @@ describe('listener: hostile and malformed input', () => {
   it('refuses a DOCTYPE with restricted-xml', async () => {
     const c = await RawClient.connect('127.0.0.1', port);
     c.send(`<?xml version='1.0'?><!DOCTYPE x [<!ENTITY a "aaaa">]>${HEADER()}`);
+    // Then a stream header comes first (RFC 6120 §4.9.1.2), then the error
+    await c.next(/^<\?xml version='1.0'\?><stream:stream [^>]*>/);
     assert.equal(await streamErrorOf(c), 'restricted-xml');
+    assert.equal(listener.sessions.at(-1)?.end?.how, 'parse-error');
   });
 
   it('answers garbage with not-well-formed', async () => {
