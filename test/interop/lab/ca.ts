@@ -66,6 +66,8 @@ export interface LabCa {
 }
 
 const DAY_MS = 86_400_000;
+/** Leaf lifetime: longer than xfed's default --warn-days (30), so healthy scenarios stay quiet. */
+const LEAF_DAYS = 90;
 
 /** openssl ca -startdate/-enddate format (ASN.1 GeneralizedTime). */
 function asn1Time(ms: number): string {
@@ -236,7 +238,9 @@ export async function createLabCa(dir: string): Promise<LabCa> {
     const now = Date.now();
     // Start an hour back so a slightly skewed clock never makes a fresh leaf "not yet valid".
     const [start, end] =
-      profile === 'expired' ? [now - 400 * DAY_MS, now - 35 * DAY_MS] : [now - 3_600_000, now + 30 * DAY_MS];
+      profile === 'expired'
+        ? [now - 400 * DAY_MS, now - 35 * DAY_MS]
+        : [now - 3_600_000, now + LEAF_DAYS * DAY_MS];
     const subj = `/O=xfed interop lab/CN=${id.cn}`;
     if (selfSigned) {
       // req -x509 takes its extensions from -config: the req config plus this leaf's section.
@@ -253,7 +257,7 @@ export async function createLabCa(dir: string): Promise<LabCa> {
         '-subj',
         subj,
         '-days',
-        '30',
+        String(LEAF_DAYS),
         '-sha256',
         '-out',
         certFile,
