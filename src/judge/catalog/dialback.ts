@@ -48,7 +48,7 @@ export const dialbackCatalog = defineCatalog({
     severity: 'warning',
     title: 'The callback listener offers no STARTTLS (no --cert/--key)',
     symptom:
-      'Peers that require TLS (Prosody and ejabberd defaults, Cisco Expressway "TLS required") refuse to call back, so the handshake fails for a reason that is not theirs.',
+      'Peers that require TLS (Prosody and ejabberd defaults, Cisco Expressway-E security mode "TLS required") refuse to call back, so the handshake fails for a reason that is not theirs.',
     cause:
       'xfed was started without --cert and --key, so the listener on {listen} cannot offer STARTTLS to {peer}\u2019s callback.',
     fix: 'Give the certificate and key of {our} (PEM): xfed dialback {peer} --as {our} --cert {our}.crt --key {our}.key. The certificate should name {our} and chain to a CA {peer} trusts.',
@@ -64,7 +64,7 @@ export const dialbackCatalog = defineCatalog({
       'Servers without a certificate {peer} accepts cannot federate with it ("No SASL EXTERNAL offer and Dialback doesn\u2019t seem to be enabled").',
     cause:
       'The stream features from {endpoint} (after TLS: {tls}) do not include dialback (urn:xmpp:features:dialback); offered: {features}. The server has dialback disabled and accepts only certificate authentication (SASL EXTERNAL, XEP-0178), if anything.',
-    fix: 'On {peer}: enable dialback (Prosody: "dialback" in modules_enabled; ejabberd: mod_s2s_dialback; Cisco Expressway: set a dialback secret), or accept that only peers with a certificate it trusts can federate and give {our} such a certificate.',
+    fix: 'On {peer}: enable dialback (Prosody: "dialback" in modules_enabled; ejabberd: mod_s2s_dialback), or accept that only peers with a certificate it trusts can federate and give {our} such a certificate.',
     refs: [XEP0220, XEP0178],
     exampleEvidence: { ...HANDSHAKE, tls: true, features: ['{urn:ietf:params:xml:ns:xmpp-sasl}mechanisms'] },
   },
@@ -101,7 +101,7 @@ export const dialbackCatalog = defineCatalog({
     severity: 'error',
     title: '{peer} answered invalid to dialback from {our}',
     symptom:
-      '{peer} refuses everything from {our} ("dialback authentication failed", Cisco: DBVerify type=\'invalid\'); messages from {our} to {peer} bounce.',
+      '{peer} refuses everything from {our} ("dialback authentication failed"); messages from {our} to {peer} bounce.',
     cause:
       '{peer} says the key did not verify. What xfed\u2019s listener saw: {callback}. If xfed answered valid but {peer} still says invalid, {peer} reached a different authoritative server for {our} (another node of a cluster with another dialback secret, or an old DNS entry).',
     fix: 'Make sure {our} resolves, from {peer}\u2019s side, only to servers that share one dialback secret (Prosody: dialback_secret on every node; ejabberd: one Erlang cookie per cluster; Cisco Expressway-E: the same dialback secret on every peer), then retry.',
@@ -508,7 +508,7 @@ export const dialbackCatalog = defineCatalog({
       "If the server that made this key was given this secret, its nodes do not share one secret, and peers see type='invalid' whenever a callback reaches another node.",
     cause:
       'The observed key {observed} ({observedLength} characters) differs from the XEP-0185 key {xep0185} and the jabberd key {jabberd} for {receiving} / {originating} / {streamId}. The length proves nothing: key formats are private to the server (Cisco XCP uses 40 hex characters). Either the secret is not the one that server uses, the stream id or domains differ from the ones in the log line, or the server uses another algorithm.',
-    fix: 'Check the triple against the log (receiving = to of db:result, originating = from, stream id = the id of the receiving server\u2019s stream header). If it is right and the secret is the configured one, set the same dialback secret on every node (Cisco Expressway-E: Configuration > Unified Communications > Dialback secret, identical on all peers).',
+    fix: 'Check the triple against the log (receiving = to of db:result, originating = from, stream id = the id of the receiving server\u2019s stream header). If it is right and the secret is the configured one, set the same dialback secret on every node (Cisco Expressway-E: Configuration > Unified Communication > Dialback Secret, identical on every Expressway-E).',
     refs: [XEP0185, CISCO_TAC],
     exampleEvidence: {
       receiving: 'vngtp.lab',
