@@ -425,8 +425,7 @@ export const dialbackCatalog = defineCatalog({
   'dialback.verify.timeout': {
     severity: 'error',
     title: '{endpoint} never answered the db:verify within {timeoutMs} ms',
-    symptom:
-      'Servers that verify keys of {peer} wait and give up; connections from {peer} are refused.',
+    symptom: 'Servers that verify keys of {peer} wait and give up; connections from {peer} are refused.',
     cause: 'The stream to {endpoint} was open, but no answer to the db:verify came within {timeoutMs} ms.',
     fix: 'Check {peer}\u2019s server log for the db:verify; check that dialback is enabled and the server is not overloaded.',
     refs: [XEP0220, CISCO_TAC],
