@@ -34,12 +34,12 @@ import {
 } from '../protocol/dialback/verify-probe.js';
 import { peerChain } from '../protocol/tls/certificate.js';
 import { trustAnchors, trustFromSocket } from '../protocol/tls/trust.js';
-import { connectTcp, type StreamEvent, type TlsResult, XmppConnection } from '../protocol/xmpp/connection.js';
-import { type OpenResult, openStream, startTls } from '../protocol/xmpp/session.js';
+import { connectTcp, type StreamEvent, XmppConnection } from '../protocol/xmpp/connection.js';
+import { openStream, startTls } from '../protocol/xmpp/session.js';
 import type { Report } from '../report/model.js';
 import type { Transcript } from '../transcript/recorder.js';
 import { gatherSrv } from './srv.js';
-import { endpointOf, stepFailure } from './tls.js';
+import { endpointOf, handshakeFacts, stepFailure, streamFacts } from './tls.js';
 
 /** ALPN for direct TLS server-to-server streams (XEP-0368 §3). */
 const ALPN_S2S = 'xmpp-server';
@@ -122,34 +122,6 @@ async function resolveDomain(
       source: c.source,
     })),
   };
-}
-
-function streamFacts(open: OpenResult, sent: StreamFacts['sent'], step: string): StreamFacts {
-  const s: StreamFacts = { sent, durationMs: open.durationMs };
-  if (open.ok) {
-    s.header = open.header;
-    s.features = open.features;
-    return s;
-  }
-  if (open.header) s.header = open.header;
-  s.failed = stepFailure(open.event, open.stage === 'header' ? `${step} header` : `${step} features`);
-  return s;
-}
-
-function handshakeFacts(t: TlsResult, sni: string, alpnOffered?: string[]): NonNullable<AttemptFacts['tls']> {
-  const h: NonNullable<AttemptFacts['tls']> = { ok: t.ok, sni, durationMs: t.durationMs };
-  if (alpnOffered) h.alpnOffered = alpnOffered;
-  if (t.ok) {
-    if (t.protocol) h.protocol = t.protocol;
-    if (t.cipher) h.cipher = t.cipher;
-    if (typeof t.alpn === 'string') h.alpn = t.alpn;
-  } else {
-    h.reason = t.reason;
-    if (t.alert) h.alert = t.alert;
-    if (t.code) h.code = t.code;
-    h.message = t.message;
-  }
-  return h;
 }
 
 async function certFacts(socket: tls.TLSSocket, domain: string, a: AttemptFacts): Promise<CertCheckFacts> {

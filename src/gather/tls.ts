@@ -280,7 +280,7 @@ export function stepFailure(ev: StreamEvent, step: string): StepFailure {
   }
 }
 
-function streamFacts(open: OpenResult, sent: StreamFacts['sent'], step: string): StreamFacts {
+export function streamFacts(open: OpenResult, sent: StreamFacts['sent'], step: string): StreamFacts {
   const s: StreamFacts = { sent, durationMs: open.durationMs };
   if (open.ok) {
     s.header = open.header;
@@ -304,7 +304,7 @@ export function tidyOpenSslMessage(message: string): string {
   return extra ? `${(m[1] as string).trim()} (${extra})` : (m[1] as string).trim();
 }
 
-function handshakeFacts(t: TlsResult, sni: string, alpnOffered?: string[]): HandshakeFacts {
+export function handshakeFacts(t: TlsResult, sni: string, alpnOffered?: string[]): HandshakeFacts {
   const h: HandshakeFacts = { ok: t.ok, sni, durationMs: t.durationMs };
   if (alpnOffered) h.alpnOffered = alpnOffered;
   if (t.ok) {
