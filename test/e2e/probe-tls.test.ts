@@ -233,6 +233,8 @@ function netnsSkipReason(): string | false {
 
 describe('xfed probe tls in a private network namespace (e2e)', { skip: netnsSkipReason() }, () => {
   const ns = `xfed-tls-${process.pid}`;
+  const UNREACHABLE = '127.0.0.99';
+  const PROHIBITED = '127.0.0.98';
   const ip = (...args: string[]) => {
     const r = spawnSync('ip', ['netns', 'exec', ns, 'ip', ...args], { encoding: 'utf8' });
     assert.equal(r.status, 0, r.stderr);
@@ -241,9 +243,10 @@ describe('xfed probe tls in a private network namespace (e2e)', { skip: netnsSki
   before(() => {
     assert.equal(spawnSync('ip', ['netns', 'add', ns]).status, 0);
     ip('link', 'set', 'lo', 'up');
-    // TEST-NET-1 addresses, routed nowhere: "unreachable" answers EHOSTUNREACH, "prohibit" EACCES.
-    ip('route', 'add', 'unreachable', '192.0.2.1/32');
-    ip('route', 'add', 'prohibit', '192.0.2.2/32');
+    // Loopback addresses overridden in the namespace's local table: "unreachable" answers
+    // EHOSTUNREACH, "prohibit" EACCES. Nothing outside 127.0.0.0/8 is ever addressed.
+    ip('route', 'add', 'unreachable', `${UNREACHABLE}/32`, 'table', 'local');
+    ip('route', 'add', 'prohibit', `${PROHIBITED}/32`, 'table', 'local');
   });
   after(() => {
     spawnSync('ip', ['netns', 'del', ns]);
@@ -257,21 +260,21 @@ describe('xfed probe tls in a private network namespace (e2e)', { skip: netnsSki
     });
 
   it('reports an address with no route as unreachable', () => {
-    // Given a route of type unreachable to 192.0.2.1
+    // Given a route of type unreachable to 127.0.0.99
     // When probed from inside the namespace
-    const r = inNs(['192.0.2.1:5269', '--domain', DOMAIN, '--json', '--timeout', '2000']);
+    const r = inNs([`${UNREACHABLE}:5269`, '--domain', DOMAIN, '--json', '--timeout', '2000']);
     // Then the finding is tcp.connect.unreachable naming host and port
     assert.equal(r.status, 1, r.stderr);
     const doc = jsonLines(r.stdout)[0];
     assertValidReport(doc);
     assert.deepEqual(idsOf(doc), ['tcp.connect.unreachable']);
-    assert.match(JSON.stringify(doc), /192\.0\.2\.1:5269/);
+    assert.match(JSON.stringify(doc), /127\.0\.0\.99:5269/);
   });
 
   it('reports any other connect error (here: administratively prohibited) as tcp.connect.failed', () => {
-    // Given a route of type prohibit to 192.0.2.2
+    // Given a route of type prohibit to 127.0.0.98
     // When probed from inside the namespace
-    const r = inNs(['192.0.2.2:5269', '--domain', DOMAIN, '--json', '--timeout', '2000']);
+    const r = inNs([`${PROHIBITED}:5269`, '--domain', DOMAIN, '--json', '--timeout', '2000']);
     // Then the finding carries the errno
     assert.equal(r.status, 1, r.stderr);
     const doc = jsonLines(r.stdout)[0] as { findings: { evidence: { code: string } }[] };

@@ -1,0 +1,132 @@
+/**
+ * Regenerates the example outputs shown in README.md: starts the interop lab (root needed),
+ * runs each command against a real server or the fake AXL endpoint, and prints the output
+ * as Markdown. Paths to lab files are shown as short names. Run:
+ *   npm run build && node --import tsx scripts/readme-demo.ts > /tmp/demo.md
+ */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { FAKE_PASSWORD, FAKE_USER, startFakeAxl } from '../test/fakes/fake-axl-server.js';
+import { runCli } from '../test/helpers/cli.js';
+import { startLab } from '../test/interop/lab/index.js';
+
+const lab = await startLab({});
+const fake = await startFakeAxl({
+  users: { [FAKE_USER]: FAKE_PASSWORD },
+  // The row from the Cisco TAC document's "run sql select * from xmpps2snodes".
+  s2sRows: [{ pkid: '055c13d9-943d-459d-a3c6-af1d1176936d', cp_id: 'cm-2_s2scp-1.eft-xwye-a-coluc-com' }],
+});
+const dir = mkdtempSync(join(tmpdir(), 'xfed-demo-'));
+const axlCa = join(dir, 'cucm-ca.pem');
+writeFileSync(axlCa, fake.caPem);
+const short = (s: string) =>
+  s
+    .replaceAll(lab.caFile, 'lab-ca.pem')
+    .replaceAll(lab.xfedCert.chainFile, 'xfed.test.pem')
+    .replaceAll(lab.xfedCert.keyFile, 'xfed.test.key')
+    .replaceAll(axlCa, 'cucm-ca.pem');
+
+async function show(
+  args: string[],
+  opts: { ns?: boolean; env?: NodeJS.ProcessEnv; pretty?: boolean; summary?: boolean } = {},
+) {
+  const r =
+    opts.ns === false
+      ? await runCli(args, { env: { ...opts.env } })
+      : await lab.run(args, { env: { NO_COLOR: '1', ...opts.env }, timeoutMs: 60_000 });
+  let out = r.stdout;
+  if (opts.pretty) out = `${JSON.stringify(JSON.parse(out), null, 2)}\n`;
+  let shown = args.join(' ');
+  if (opts.summary) {
+    // What `jq -c '{status, ids: [.findings[].id]}'` prints for each JSON line.
+    out = out
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => {
+        const d = JSON.parse(l) as { status: string; findings: { id: string }[] };
+        return `${JSON.stringify({ status: d.status, ids: d.findings.map((f) => f.id) })}\n`;
+      })
+      .join('');
+    shown += ` | jq -c '{status, ids: [.findings[].id]}'`;
+  }
+  process.stdout.write(
+    `\n\`\`\`console\n$ xfed ${short(shown)}\n${short(out)}${r.stderr ? short(r.stderr) : ''}$ echo $?\n${r.code}\n\`\`\`\n`,
+  );
+}
+
+try {
+  const axl = [
+    'axl-auth',
+    '--host',
+    '127.0.0.1',
+    '--port',
+    String(fake.port),
+    '--user',
+    FAKE_USER,
+    '--ca',
+    axlCa,
+  ];
+  const axlEnv = (pw: string) => ({ ns: false, env: { XFED_AXL_PASSWORD: pw, NO_COLOR: '1' } });
+  const dbListen = ['--as', 'xfed.test', '--listen', '127.0.0.200:5269', '--cert', lab.xfedCert.chainFile];
+  const dbTls = [...dbListen, '--key', lab.xfedCert.keyFile, '--ca', lab.caFile];
+  const keyArgs = [
+    'dialback',
+    'key',
+    '--receiving',
+    'vngtp.lab',
+    '--originating',
+    'coluc.com',
+    '--stream-id',
+  ];
+  const seedKey = ['05E295A2B', '--key', 'd780f198ac34a6dbd795fcdaf8762eaf52ea9b03'];
+  const keyEnv = { ns: false, env: { XFED_DIALBACK_SECRET: 'not-the-cluster-secret', NO_COLOR: '1' } };
+  // check srv
+  await show(['check', 'srv', 'prosody-ok.test']);
+  await show(['check', 'srv', 'srv-cname.test', 'srv-dot.test', 'no-srv.test']);
+  await show(
+    ['check', 'srv', 'prosody-ok.test', 'srv-cname.test', 'srv-noaddr.test', 'nonexistent.test', '--json'],
+    {
+      summary: true,
+    },
+  );
+  await show(['check', 'srv', 'port-5270.test', '--json'], { pretty: true });
+  // probe tls
+  await show(['probe', 'tls', 'prosody-ok.test', '--ca', lab.caFile]);
+  await show(['probe', 'tls', 'wrong-name.test', '--ca', lab.caFile]);
+  await show(['probe', 'tls', 'silent.test', '--ca', lab.caFile, '--timeout', '2000']);
+  await show(
+    [
+      'probe',
+      'tls',
+      'ejabberd-ok.test',
+      'tls-optional.test',
+      'expired.test',
+      'srvid-only.test',
+      'no-intermediate.test',
+      'closed.test',
+      '--ca',
+      lab.caFile,
+      '--json',
+    ],
+    { summary: true },
+  );
+  // axl-auth
+  await show([...axl, '--query-s2s'], axlEnv('wrong-password'));
+  await show([...axl, '--query-s2s'], axlEnv(FAKE_PASSWORD));
+  await show([...axl, '--query-s2s', '--json'], { ...axlEnv(FAKE_PASSWORD), summary: true });
+  // dialback
+  await show(['dialback', 'prosody-ok.test', ...dbTls]);
+  await show(['dialback', 'ejabberd-ok.test', ...dbTls, '--json'], { summary: true });
+  await show(['dialback', 'verify', 'ejabberd-ok.test', '--as', 'xfed.test', '--ca', lab.caFile]);
+  await show(['dialback', 'verify', 'secure-auth.test', '--as', 'xfed.test', '--ca', lab.caFile, '--json'], {
+    summary: true,
+  });
+  await show([...keyArgs, ...seedKey], keyEnv);
+  await show([...keyArgs, ...seedKey, '--json'], { ...keyEnv, summary: true });
+  // explain
+  await show(['explain', 'cert.name.matches-srv-target-only'], { ns: false, env: { NO_COLOR: '1' } });
+} finally {
+  await fake.close();
+  await lab.stop();
+}
