@@ -120,5 +120,10 @@ function oneLine(message: string): string {
     .filter((l) => l && !/^See more help with --help$/.test(l));
   const m = /^Parsing (--[\w-]+)$/.exec(lines[0] ?? '');
   if (m && lines[1]) return `${m[1]}: ${lines[1]}`;
-  return lines.join(' ');
+  // oclif lists several problems under "The following error(s) occurred:"; name flags as typed.
+  return lines
+    .filter((l) => !/^The following errors? occurred:?$/.test(l))
+    .map((l) => l.replace(/^The following errors? occurred:\s*/, ''))
+    .map((l) => l.replace(/^Missing required flag (\w[\w-]*)$/, 'missing required flag --$1'))
+    .join('; ');
 }

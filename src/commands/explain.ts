@@ -12,12 +12,13 @@ export default class Explain extends XfedCommand {
     '<%= config.bin %> explain --all',
     '<%= config.bin %> explain --all --json',
   ];
-  static override args = { id: Args.string({ description: 'finding ID, e.g. cert.expired' }) };
+  static override args = { id: Args.string({ description: 'finding ID, e.g. cert.validity.expired' }) };
   static override flags = { all: Flags.boolean({ description: 'list every finding ID in the catalog' }) };
 
   async run(): Promise<void> {
     const { args, flags } = await this.parse(Explain);
-    if (!flags.all && !args.id) throw new UsageError('give a finding ID (e.g. cert.expired) or --all');
+    if (!flags.all && !args.id)
+      throw new UsageError('give a finding ID (e.g. cert.validity.expired) or --all');
     if (args.id && !catalog.has(args.id as FindingId)) {
       const near = suggest(args.id);
       throw new UsageError(

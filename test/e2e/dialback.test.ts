@@ -240,7 +240,7 @@ describe('xfed dialback and dialback verify (e2e)', () => {
   });
 
   const usage: [string, string[], RegExp][] = [
-    ['a missing --as', ['dialback', PEER], /required flag as/],
+    ['a missing --as', ['dialback', PEER], /missing required flag --as/],
     [
       '--listen with a host name',
       ['dialback', PEER, '--as', OUR, '--listen', 'example.org:5269'],
@@ -258,7 +258,7 @@ describe('xfed dialback and dialback verify (e2e)', () => {
     ],
     ['the same domain twice', ['dialback', PEER, '--as', PEER], /two different domains/],
     ['a malformed peer', ['dialback', 'bad..domain', '--as', OUR], /empty label/],
-    ['verify without --as', ['dialback', 'verify', PEER], /required flag as/],
+    ['verify without --as', ['dialback', 'verify', PEER], /missing required flag --as/],
     [
       'key with an empty --stream-id',
       ['dialback', 'key', '--receiving', 'a.example', '--originating', 'b.example', '--stream-id', ' '],
