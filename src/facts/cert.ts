@@ -3,7 +3,7 @@
  * that gather certificates and the certificate rules that judge them. Verdict-free.
  */
 
-/** One certificate as parsed with node:crypto (ASN.1 details via node-forge where needed). */
+/** One certificate as parsed with node:crypto plus a small bounded DER reader (otherName SANs, EKU). */
 export interface CertificateInfo {
   subject: string;
   issuer: string;
