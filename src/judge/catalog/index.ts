@@ -6,23 +6,13 @@ import { axlCatalog } from './axl.js';
 import { certCatalog } from './cert.js';
 import { dialbackCatalog } from './dialback.js';
 import { dnsCatalog } from './dns.js';
-import { generalCatalog } from './general.js';
 import { tlsCatalog } from './tls.js';
 import type { CatalogEntry } from './types.js';
 import { xmppCatalog } from './xmpp.js';
 
-const areas = [
-  generalCatalog,
-  dnsCatalog,
-  xmppCatalog,
-  tlsCatalog,
-  certCatalog,
-  axlCatalog,
-  dialbackCatalog,
-] as const;
+const areas = [dnsCatalog, xmppCatalog, tlsCatalog, certCatalog, axlCatalog, dialbackCatalog] as const;
 
 export type FindingId =
-  | keyof typeof generalCatalog
   | keyof typeof dnsCatalog
   | keyof typeof xmppCatalog
   | keyof typeof tlsCatalog

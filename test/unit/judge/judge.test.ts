@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { catalogEntry } from '../../../src/judge/catalog/index.js';
 import { fillTemplate, hit, judge } from '../../../src/judge/judge.js';
 import { exitCodeFor, statusOf } from '../../../src/report/model.js';
 
@@ -12,13 +13,27 @@ describe('judge', () => {
     assert.equal(fillTemplate('names: {names}', { names: ['a', 'b'] }), 'names: a, b');
   });
 
-  it('turns hits into findings with catalog text and sorts errors first', () => {
+  it('turns hits into findings with catalog text and sorts errors first, keeping rule order', () => {
+    const okEvidence = { ...catalogEntry('dns.srv.ok').exampleEvidence, domain: 'x.test' };
+    const nxEvidence = { ...catalogEntry('dns.domain.nxdomain').exampleEvidence, domain: 'y.test' };
     const findings = judge({}, [
-      () => [hit('general.check.incomplete', { target: 'x.test', step: 's', reason: 'r' })],
+      () => [hit('dns.srv.ok', okEvidence)],
+      () => [
+        hit('dns.domain.nxdomain', nxEvidence),
+        hit('dns.srv.legacy-jabber', catalogEntry('dns.srv.legacy-jabber').exampleEvidence),
+      ],
     ]);
-    assert.equal(findings.length, 1);
-    assert.equal(findings[0]?.id, 'general.check.incomplete');
-    assert.match(findings[0]?.symptom ?? '', /x\.test/);
+    assert.deepEqual(
+      findings.map((f) => [f.id, f.severity]),
+      [
+        ['dns.domain.nxdomain', 'error'],
+        ['dns.srv.ok', 'info'],
+        ['dns.srv.legacy-jabber', 'info'],
+      ],
+    );
+    assert.match(findings[0]?.title ?? '', /y\.test/);
+    assert.match(findings[1]?.symptom ?? '', /x\.test/);
+    assert.deepEqual(findings[1]?.evidence, okEvidence);
   });
 
   it('status is the worst severity and --fail-on decides the exit code', () => {
