@@ -1,7 +1,7 @@
 /** Renders catalog entries for `xfed explain` (text and JSON). */
 import type { CatalogEntry, FindingId } from '../judge/catalog/index.js';
 import { catalog } from '../judge/catalog/index.js';
-import { toFinding } from '../judge/judge.js';
+import { fillTemplate, toFinding } from '../judge/judge.js';
 import type { Style } from './text.js';
 import { renderFinding } from './text.js';
 
@@ -13,7 +13,8 @@ export function explainEntry(id: FindingId, st: Style): string {
 
 export function explainAll(st: Style): string {
   const rows = [...catalog.entries()].map(
-    ([id, e]) => `${st[e.severity](e.severity.padEnd(8))} ${id.padEnd(40)} ${e.title}`,
+    ([id, e]) =>
+      `${st[e.severity](e.severity.padEnd(8))} ${id.padEnd(40)} ${fillTemplate(e.title, e.exampleEvidence)}`,
   );
   return `${rows.join('\n')}\n`;
 }
