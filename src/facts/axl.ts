@@ -26,8 +26,6 @@ export interface AxlTlsFacts {
   protocol: string | null;
   /** Negotiated cipher suite name. */
   cipher: string | null;
-  /** Node's tls.checkServerIdentity() message when the certificate does not name the host. */
-  identityError?: string;
 }
 
 /** What a response body turned out to be (classified in protocol/axl; no verdicts). */
@@ -82,14 +80,23 @@ export interface AxlExchange {
   /** True when the body was longer than the read limit and xfed stopped reading. */
   truncated?: boolean;
   /** The request got no complete answer. */
-  error?: { reason: FailureReason; message: string; phase: 'connect' | 'headers' | 'body' };
+  error?: {
+    reason: FailureReason;
+    message: string;
+    phase: 'connect' | 'headers' | 'body';
+    /**
+     * The connection for this request presented another certificate than the one judged first
+     * (SHA-256 fingerprints), so no request was sent on it.
+     */
+    certificateChanged?: { presented: string; expected: string };
+  };
   durationMs: number;
 }
 
 /** Why no credentials were sent although the TLS connection worked. */
 export interface AxlWithheld {
   because: 'certificate-not-verified';
-  /** OpenSSL/Node verification code (e.g. UNABLE_TO_VERIFY_LEAF_SIGNATURE) or the name-check message. */
+  /** OpenSSL verification code (e.g. UNABLE_TO_VERIFY_LEAF_SIGNATURE), or "the certificate does not name <host>". */
   error: string;
 }
 

@@ -6,7 +6,7 @@
  */
 import type { LookupFunction } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { checkServerIdentity, type TLSSocket } from 'node:tls';
+import type { TLSSocket } from 'node:tls';
 import { failed, ok } from '../facts/attempt.js';
 import type { AxlExchange, AxlFacts, AxlOperation, AxlStep } from '../facts/axl.js';
 import { answered } from '../facts/axl.js';
@@ -25,6 +25,7 @@ import {
 import { connectTls } from '../protocol/axl/tls-connect.js';
 import { DEFAULT_AXL_VERSION, MAX_VERSION_ATTEMPTS, nextVersion } from '../protocol/axl/versions.js';
 import { peerChain } from '../protocol/tls/certificate.js';
+import { matchIdentity } from '../protocol/tls/identity.js';
 import { trustAnchors, trustFromSocket } from '../protocol/tls/trust.js';
 import type { Report } from '../report/model.js';
 import { VERSION } from '../version.js';
@@ -332,16 +333,8 @@ export async function gatherAxl(o: AxlOptions, ctx: ProbeContext): Promise<AxlFa
     return facts;
   }
   const socket = conn.socket;
-  const identity = checkServerIdentity(o.host, socket.getPeerCertificate());
   const protocol = socket.getProtocol();
-  facts.tls = ok(
-    {
-      protocol,
-      cipher: socket.getCipher()?.name ?? null,
-      ...(identity ? { identityError: identity.message } : {}),
-    },
-    conn.durationMs,
-  );
+  facts.tls = ok({ protocol, cipher: socket.getCipher()?.name ?? null }, conn.durationMs);
   let cert: CertCheckFacts;
   try {
     cert = await certFacts(socket, o, hostPort);
@@ -349,13 +342,23 @@ export async function gatherAxl(o: AxlOptions, ctx: ProbeContext): Promise<AxlFa
     socket.destroy();
   }
   facts.cert = cert;
+  // The name is checked once, with the identity code the certificate rules use (RFC 6125 via
+  // protocol/tls/identity.ts), so the decision to send the password never disagrees with the
+  // cert.name.* findings; Node's own checkServerIdentity differs (partial wildcards, CN next to
+  // URI SANs, U-labels). The HTTP connection is then pinned to this very leaf (below).
+  const leaf = cert.chain[0];
+  const named = leaf !== undefined && matchIdentity(o.host, leaf, 'https').matched;
   const trust = cert.trust.authorized
     ? 'chains to a trusted CA'
     : `is not trusted (${cert.trust.errorCode ?? 'unknown'})`;
-  t.note(`TLS ${protocol ?? '?'}; the certificate ${trust}${identity ? `; ${identity.message}` : ''}`);
+  t.note(
+    `TLS ${protocol ?? '?'}; the certificate ${trust}; it ${named ? 'names' : 'does not name'} ${o.host}`,
+  );
 
-  if (!o.insecure && (!cert.trust.authorized || identity)) {
-    const error = !cert.trust.authorized ? (cert.trust.errorCode ?? 'untrusted') : (identity?.message ?? '');
+  if (!o.insecure && (!cert.trust.authorized || !named)) {
+    const error = !cert.trust.authorized
+      ? (cert.trust.errorCode ?? 'untrusted')
+      : `the certificate does not name ${o.host}`;
     facts.credentialsWithheld = { because: 'certificate-not-verified', error };
     t.note('certificate not verified: credentials withheld (use --ca, or --insecure to test anyway)');
     return facts;
@@ -368,6 +371,7 @@ export async function gatherAxl(o: AxlOptions, ctx: ProbeContext): Promise<AxlFa
     insecure: o.insecure,
     timeoutMs: ctx.timeoutMs,
     maxBodyBytes: facts.maxBodyBytes,
+    ...(leaf ? { pinnedFingerprint256: leaf.fingerprint256 } : {}),
     ...(o.lookup ? { lookup: o.lookup } : {}),
   });
   try {

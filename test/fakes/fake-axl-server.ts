@@ -32,6 +32,11 @@ export interface FakeAxlOptions {
   cert?: string;
   /** user -> password; default { FAKE_USER: FAKE_PASSWORD }. */
   users?: Record<string, string>;
+  /**
+   * Key and certificate presented from the second TLS connection on (a load balancer whose
+   * backends have different certificates).
+   */
+  laterCert?: { key: string; cert: string };
   /** Users whose account is locked: 401 even with the right password. */
   lockedUsers?: string[];
   /** Users without the Standard AXL API Access role: 403. */
@@ -365,6 +370,11 @@ export async function startFakeAxl(opts: FakeAxlOptions = {}): Promise<FakeAxl> 
   const server = createHttpsServer({ key: opts.key ?? pem.key, cert: opts.cert ?? pem.cert }, (req, res) => {
     handle(req, res).catch(() => res.destroy());
   });
+  if (opts.laterCert) {
+    const later = opts.laterCert;
+    // After the first TCP connection has taken the current context (tls.Server's own listener runs first).
+    server.once('connection', () => server.setSecureContext(later));
+  }
   const port = await listen(server, sockets, counter);
   return { port, caPem: pem.caPem, requests, connections: () => counter.n, close: closer(server, sockets) };
 }

@@ -61,6 +61,22 @@ export const axlCatalog = defineCatalog({
     refs: [AXL_GUIDE],
     exampleEvidence: { ...endpoint, message: 'wrong version number' },
   },
+  'axl.tls.certificate-changed': {
+    severity: 'error',
+    title: '{hostPort} presented a different certificate on its second connection',
+    symptom:
+      'The certificate checked on the first connection to {hostPort} (SHA-256 {expected}) is not the one presented on the connection for {request} (SHA-256 {presented}), so xfed did not send the credentials over it.',
+    cause:
+      'Several servers answer on {hostPort} with different Tomcat certificates (a load balancer or a shared address in front of several nodes), or the certificate on {host} was replaced during the run.',
+    fix: 'Point xfed and Expressway-C at the publisher node itself, not at a shared address. If {host} is that node, check in Cisco Unified OS Administration (Security > Certificate Management) which tomcat certificate it presents, then run xfed again.',
+    refs: [AXL_GUIDE],
+    exampleEvidence: {
+      ...endpoint,
+      request: 'GET /axl/',
+      expected: '5B:BB:97:C2:…:D5:EA:76',
+      presented: 'EC:FA:23:9C:…:B2:92:A1:35',
+    },
+  },
   'axl.tls.insecure': {
     severity: 'warning',
     title: 'Certificate checks skipped for {hostPort} (--insecure)',

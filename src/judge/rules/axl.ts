@@ -104,6 +104,10 @@ function stepFailure(f: AxlFacts, ex: AxlExchange, step: AxlStep): Hit {
         phase: ex.error.phase === 'body' ? 'response body' : 'response headers',
       });
     }
+    if (ex.error.certificateChanged) {
+      const { presented, expected } = ex.error.certificateChanged;
+      return hit('axl.tls.certificate-changed', { ...e, presented, expected });
+    }
     if (ex.error.reason === 'refused') return hit('axl.connect.refused', e);
     if (ex.error.reason === 'tls-error') return hit('axl.tls.handshake-failed', e);
     return hit('axl.http.failed', { ...e, limitBytes: f.maxBodyBytes });

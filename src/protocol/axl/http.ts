@@ -17,6 +17,13 @@ export interface AxlHttpOptions {
   ca?: string[];
   /** Skip certificate verification (--insecure). */
   insecure: boolean;
+  /**
+   * SHA-256 fingerprint (as node:crypto prints it) of the leaf certificate the certificate rules
+   * already judged on the first connection. When set, it replaces Node's host-name check: the
+   * name verdict is the one those rules gave (RFC 6125, protocol/tls/identity.ts), not a second
+   * one from tls.checkServerIdentity, and a server that presents another certificate is refused.
+   */
+  pinnedFingerprint256?: string;
   timeoutMs: number;
   maxBodyBytes?: number;
   /** DNS lookup override (tests). */
@@ -38,7 +45,13 @@ export interface HttpAnswer {
   bytes: number;
   truncated: boolean;
   durationMs: number;
-  error?: { reason: FailureReason; message: string; phase: 'connect' | 'headers' | 'body' };
+  error?: {
+    reason: FailureReason;
+    message: string;
+    phase: 'connect' | 'headers' | 'body';
+    /** The pinned-certificate check failed: the fingerprints (SHA-256) presented and expected. */
+    certificateChanged?: { presented: string; expected: string };
+  };
 }
 
 export interface AxlHttp {
@@ -60,13 +73,17 @@ function isTlsCode(code: string): boolean {
   return /^(ERR_SSL_|ERR_TLS_|CERT_|UNABLE_TO_|DEPTH_ZERO|SELF_SIGNED|HOSTNAME_MISMATCH)/.test(code);
 }
 
+/** Error code of the pinned-certificate check (pinnedFingerprint256). */
+const CERT_CHANGED = 'ERR_TLS_CERT_CHANGED';
+
 /** Maps an undici/socket error to a closed failure reason and the phase it happened in. */
 export function describeHttpError(
   err: unknown,
   gotHeaders: boolean,
   deadlineHit: boolean,
 ): NonNullable<HttpAnswer['error']> {
-  const e = err as { code?: string; message?: string; cause?: { code?: string; message?: string } };
+  type Err = { code?: string; message?: string; presented?: string; expected?: string };
+  const e = err as Err & { cause?: Err };
   const code = e.cause?.code ?? e.code ?? '';
   const message = String(e.cause?.message ?? e.message ?? err);
   const phase: 'connect' | 'headers' | 'body' = gotHeaders
@@ -80,6 +97,11 @@ export function describeHttpError(
       message: deadlineHit ? 'no complete answer before the deadline' : message,
       phase,
     };
+  }
+  if (code === CERT_CHANGED) {
+    const c = e.cause?.code === CERT_CHANGED ? e.cause : e;
+    const certificateChanged = { presented: c.presented ?? '(none)', expected: c.expected ?? '' };
+    return { reason: 'tls-error', message, phase: 'connect', certificateChanged };
   }
   if (code === 'UND_ERR_SOCKET') return { reason: 'closed', message, phase };
   if (isTlsCode(code)) return { reason: 'tls-error', message, phase };
@@ -97,6 +119,20 @@ export async function openAxlHttp(o: AxlHttpOptions): Promise<AxlHttp> {
   const connect: Record<string, unknown> = { rejectUnauthorized: !o.insecure, timeout: o.timeoutMs };
   if (o.ca) connect.ca = o.ca;
   if (o.lookup) connect.lookup = o.lookup;
+  const pin = o.pinnedFingerprint256;
+  if (pin && !o.insecure) {
+    // Node calls this only once OpenSSL has validated the chain, so trust is still checked.
+    connect.checkServerIdentity = (_host: string, cert: { fingerprint256?: string }) => {
+      if (cert.fingerprint256 === pin) return undefined;
+      const presented = cert.fingerprint256 ?? '(none)';
+      return Object.assign(
+        new Error(
+          `the server presented a different certificate (SHA-256 ${presented}) from the one checked first`,
+        ),
+        { code: CERT_CHANGED, presented, expected: pin },
+      );
+    };
+  }
   const client = new Client(`https://${hostForUrl(o.host)}:${o.port}`, {
     connect,
     headersTimeout: o.timeoutMs,

@@ -12,6 +12,12 @@ import {
 import { testPki } from '../../helpers/test-ca.js';
 import { finding, type RunAxl, runAxl } from './run-axl.js';
 
+/** Resolves every name to 127.0.0.1 (no DNS traffic), so certificates for names can be tested. */
+const toLoopback = ((_host: string, opts: { all?: boolean }, cb: (...a: unknown[]) => void) => {
+  if (opts?.all) cb(null, [{ address: '127.0.0.1', family: 4 }]);
+  else cb(null, '127.0.0.1', 4);
+}) as unknown as LookupFunction;
+
 async function against(
   opts: FakeAxlOptions,
   over: Parameters<typeof runAxl>[1] = {},
@@ -110,6 +116,60 @@ describe('axl-auth connection', () => {
     const { r, sent } = await against({ key: leaf.keyPem, cert: leaf.chainPem });
     assert.equal(sent, 0);
     assert.deepEqual(r.ids, ['cert.name.mismatch', 'axl.auth.not-attempted']);
+  });
+
+  it('withholds the credentials when only Node would accept the name (partial wildcard, CN beside a URI SAN)', async () => {
+    // Given trusted certificates whose names Node's checkServerIdentity accepts but RFC 6125 does
+    // not: a partial-label wildcard, and a CN that a URI SAN rules out (RFC 6125 §6.4.4)
+    const cases = [
+      { host: 'axl1.imp.example.test', leaf: testPki().leaf({ dns: ['axl*.imp.example.test'] }) },
+      {
+        host: 'imp.example.test',
+        leaf: testPki().leaf({ cn: 'imp.example.test', uri: ['https://imp.example.test/'] }),
+      },
+    ];
+    for (const c of cases) {
+      // When xfed checks the name that resolves (injected lookup) to the fake
+      const { r, sent } = await against(
+        { key: c.leaf.keyPem, cert: c.leaf.chainPem },
+        { host: c.host, lookup: toLoopback },
+      );
+      // Then the one name verdict (cert.name.mismatch) also decides: the password is not sent
+      assert.equal(sent, 0, c.host);
+      assert.deepEqual(r.ids, ['cert.name.mismatch', 'axl.auth.not-attempted'], c.host);
+      assert.equal(
+        finding(r, 'axl.auth.not-attempted').evidence.certError,
+        `the certificate does not name ${c.host}`,
+      );
+    }
+  });
+
+  it('sends the credentials when the certificate rules accept the name, even where Node would not', async () => {
+    // Given a trusted certificate whose dNSName is written as a U-label: the certificate rules
+    // compare A-labels and accept it, Node's checkServerIdentity does not
+    const leaf = testPki().leaf({ dns: ['bücher.imp.example.test'] });
+    // When xfed checks the A-label host
+    const { r, sent } = await against(
+      { key: leaf.keyPem, cert: leaf.chainPem },
+      { host: 'xn--bcher-kva.imp.example.test', lookup: toLoopback },
+    );
+    // Then the HTTP connection follows the certificate verdict (no second, contradicting name check)
+    assert.ok(sent > 0);
+    assert.deepEqual(r.ids, ['cert.check.ok', 'axl.auth.ok']);
+  });
+
+  it('reports axl.tls.certificate-changed and sends nothing when a later connection presents another certificate', async () => {
+    // Given an endpoint whose second TLS connection presents another (also trusted) certificate
+    const other = testPki().leaf({ cn: 'other.example.test', ip: ['127.0.0.1'], keySlot: 'axl-other' });
+    const { r, sent } = await against({ laterCert: { key: other.keyPem, cert: other.chainPem } });
+    // Then no request went out on it, and the handshake finding says why
+    assert.equal(sent, 0);
+    assert.deepEqual(r.ids, ['axl.tls.certificate-changed', 'cert.check.ok']);
+    const f = finding(r, 'axl.tls.certificate-changed');
+    assert.equal(f.evidence.presented, other.cert.fingerprint256);
+    assert.equal(f.evidence.expected, r.facts.cert?.chain[0]?.fingerprint256);
+    assert.notEqual(f.evidence.presented, f.evidence.expected);
+    assert.match(f.symptom, /so xfed did not send the credentials over it/);
   });
 
   it('with --insecure sends the credentials anyway and says so in axl.tls.insecure', async () => {
