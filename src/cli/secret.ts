@@ -43,6 +43,29 @@ export async function readSecret(spec: SecretSpec, io: SecretIo = defaultIo()): 
   );
 }
 
+/**
+ * oclif's "Unexpected argument: X" and "Nonexistent flag: --x=Y" messages echo what was typed,
+ * so a secret typed on the command line by mistake (`--password-stdin hunter2`, `--passwd=…`)
+ * would land on stderr and in CI logs. For commands that read a secret, those two parse errors
+ * become usage errors that show no values; `hint` says where the secret belongs. Other errors
+ * pass through unchanged.
+ */
+export function hideTypedValues(err: Error, hint: string): Error {
+  const kind = err.constructor?.name;
+  if (kind === 'UnexpectedArgsError') {
+    return new UsageError(`unexpected argument (not shown, in case it is a secret); ${hint}`);
+  }
+  const flags = (err as { flags?: unknown }).flags;
+  if (kind === 'NonExistentFlagsError' && Array.isArray(flags)) {
+    // Keep the flag name, never what follows it: --name=value, or -xvalue for a short flag.
+    const names = flags.map((f) =>
+      String(f).startsWith('--') ? String(f).replace(/=[\s\S]*$/, '=…') : `${String(f).slice(0, 2)}…`,
+    );
+    return new UsageError(`nonexistent flag ${names.join(', ')}; ${hint}`);
+  }
+  return err;
+}
+
 /** Reads all of stdin (bounded) and drops the trailing line break, like `docker login --password-stdin`. */
 async function fromStdin(spec: SecretSpec, what: string, io: SecretIo): Promise<string> {
   let text = '';

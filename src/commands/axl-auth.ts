@@ -3,15 +3,15 @@ import { Flags } from '@oclif/core';
 import { XfedCommand } from '../cli/base-command.js';
 import { UsageError } from '../cli/errors.js';
 import { hostPortFlag, portFlag } from '../cli/flags.js';
-import { readSecret } from '../cli/secret.js';
+import { hideTypedValues, readSecret } from '../cli/secret.js';
 import type { AxlFacts } from '../facts/axl.js';
 import { axlRules } from '../judge/rules/axl.js';
 import { type Pipeline, runTarget } from '../pipeline/run.js';
 import { isAxlVersion } from '../protocol/axl/versions.js';
 import { loadCaFiles } from '../protocol/tls/trust.js';
 
-const NO_PASSWORD_FLAG =
-  'there is no --password flag (argv leaks through ps and shell history); set XFED_AXL_PASSWORD or use --password-stdin';
+const PASSWORD_SOURCES = 'set XFED_AXL_PASSWORD or use --password-stdin';
+const NO_PASSWORD_FLAG = `there is no --password flag (argv leaks through ps and shell history); ${PASSWORD_SOURCES}`;
 const usage = (m: string): never => {
   throw new UsageError(m);
 };
@@ -58,6 +58,12 @@ export default class AxlAuth extends XfedCommand {
     // (an unknown-flag error would print the value to stderr, e.g. into CI logs).
     password: Flags.string({ hidden: true, parse: async () => usage(NO_PASSWORD_FLAG) }),
   };
+
+  // A password typed by mistake (`--password-stdin hunter2`) must not be echoed by oclif.
+  override async catch(err: Parameters<XfedCommand['catch']>[0]): Promise<void> {
+    const hint = `axl-auth takes flags only; for the password, ${PASSWORD_SOURCES}`;
+    return super.catch(hideTypedValues(err, hint));
+  }
 
   async run(): Promise<void> {
     const { flags } = await this.parse(AxlAuth);

@@ -155,6 +155,23 @@ describe('xfed axl-auth (e2e)', () => {
         env,
         /there is no --password flag/,
       ],
+      // The password typed on the command line by mistake: oclif would echo it
+      ...[['--password-stdin', 'hunter2'], ['--password-stdin=hunter2'], ['hunter2']].map(
+        (extra): [string[], NodeJS.ProcessEnv, RegExp] => [
+          ['axl-auth', '--host', '127.0.0.1', '--port', port, '--user', FAKE_USER, ...extra],
+          env,
+          /unexpected argument \(not shown, in case it is a secret\); .*XFED_AXL_PASSWORD/,
+        ],
+      ),
+      ...[
+        [['--passwd=hunter2'], /nonexistent flag --passwd=…;/],
+        [['--pass', 'hunter2'], /nonexistent flag --pass;/],
+        [['-phunter2'], /nonexistent flag -p…;/],
+      ].map(([extra, message]): [string[], NodeJS.ProcessEnv, RegExp] => [
+        ['axl-auth', '--host', '127.0.0.1', '--port', port, '--user', FAKE_USER, ...(extra as string[])],
+        env,
+        message as RegExp,
+      ]),
     ];
     for (const [args, e, message] of cases) {
       const r = await runCli(args, { env: e });

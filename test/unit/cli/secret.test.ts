@@ -2,8 +2,9 @@
 import assert from 'node:assert/strict';
 import { PassThrough } from 'node:stream';
 import { describe, it } from 'node:test';
+import { Flags, Parser } from '@oclif/core';
 import { UsageError } from '../../../src/cli/errors.js';
-import { readSecret, type SecretIo, type SecretSpec } from '../../../src/cli/secret.js';
+import { hideTypedValues, readSecret, type SecretIo, type SecretSpec } from '../../../src/cli/secret.js';
 
 const SPEC: SecretSpec = {
   envVar: 'XFED_AXL_PASSWORD',
@@ -81,5 +82,44 @@ describe('readSecret', () => {
     t.stdin.write('abc\u0003');
     await assert.rejects(p, /prompt cancelled/);
     assert.deepEqual(t.rawModes, [true, false]);
+  });
+});
+
+describe('hideTypedValues', () => {
+  /** The error oclif's parser throws for argv (no args, one boolean flag). */
+  async function parseError(argv: string[]): Promise<Error> {
+    try {
+      await Parser.parse(argv, { flags: { 'password-stdin': Flags.boolean() }, strict: true });
+    } catch (e) {
+      return e as Error;
+    }
+    throw new Error(`parsing ${argv.join(' ')} did not fail`);
+  }
+
+  it('turns oclif errors that echo typed values into usage errors that show none', async () => {
+    const table: [string[], RegExp][] = [
+      [
+        ['--password-stdin', 'hunter2'],
+        /^unexpected argument \(not shown, in case it is a secret\); use stdin$/,
+      ],
+      [['--passwd=hunter2'], /^nonexistent flag --passwd=…; use stdin$/],
+      [['-phunter2'], /^nonexistent flag -p…; use stdin$/],
+    ];
+    for (const [argv, expected] of table) {
+      // Given the error oclif raises (its own message names the value)
+      const raw = await parseError(argv);
+      assert.match(raw.message, /hunter2/, 'oclif echoes the value');
+      // When it is passed through hideTypedValues
+      const e = hideTypedValues(raw, 'use stdin');
+      // Then it is a usage error without the value
+      assert.ok(e instanceof UsageError, argv.join(' '));
+      assert.match(e.detail, expected);
+      assert.doesNotMatch(e.detail, /hunter2/);
+    }
+  });
+
+  it('passes other errors through unchanged', () => {
+    const e = new Error('boom');
+    assert.equal(hideTypedValues(e, 'hint'), e);
   });
 });
