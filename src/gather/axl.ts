@@ -56,6 +56,15 @@ export function basicCredential(user: string, password: string): string {
   return `Basic ${Buffer.from(`${user}:${password}`, 'utf8').toString('base64')}`;
 }
 
+/**
+ * The values to redact: the password, the Authorization value and its bare base64 (a server that
+ * reflects the request may echo either form).
+ */
+export function axlSecrets(user: string, password: string): string[] {
+  const basic = basicCredential(user, password);
+  return [password, basic, basic.slice('Basic '.length)];
+}
+
 /** RunOptions for runTarget: the report options (no secrets) and the secrets to redact. */
 export function axlRunOptions(o: AxlOptions, common: { timeoutMs: number; transcript: boolean }): RunOptions {
   const options: Record<string, unknown> = {
@@ -68,7 +77,7 @@ export function axlRunOptions(o: AxlOptions, common: { timeoutMs: number; transc
     timeoutMs: common.timeoutMs,
   };
   if (o.caFiles.length > 0) options.ca = o.caFiles;
-  return { ...common, options, secrets: [o.password, basicCredential(o.user, o.password)] };
+  return { ...common, options, secrets: axlSecrets(o.user, o.password) };
 }
 
 /** Seconds from a Retry-After header: delta-seconds or an HTTP-date (RFC 9110 §10.2.3). */
@@ -186,19 +195,21 @@ class AxlSession {
     if (spec.axlVersion) ex.axlVersion = spec.axlVersion;
     if (headers.soapaction) ex.soapAction = headers.soapaction;
     let parsed: ParsedAnswer = { body: { kind: 'empty' } };
-    if (answer.error) ex.error = answer.error;
+    // Everything the server controls that goes into facts and findings is redacted, like the
+    // transcript: a hostile or broken server could echo the credentials anywhere in its answer.
+    if (answer.error) ex.error = { ...answer.error, message: t.redact(answer.error.message) };
     if (answer.status !== undefined) {
       ex.status = answer.status;
-      const contentType = headerText(answer.headers['content-type']);
+      const rawType = headerText(answer.headers['content-type']);
+      const contentType = rawType === undefined ? undefined : t.redact(rawType);
       if (contentType) ex.contentType = contentType;
       const retryAfterS = parseRetryAfterS(headerText(answer.headers['retry-after']));
       if (retryAfterS !== undefined) ex.retryAfterS = retryAfterS;
       const location = headerText(answer.headers.location);
       if (location) ex.location = t.redact(location);
-      if (cookies.length > 0) ex.cookiesSet = cookies.map(([name]) => name);
+      if (cookies.length > 0) ex.cookiesSet = cookies.map(([name]) => t.redact(name));
       ex.bodyBytes = answer.bytes;
       if (answer.truncated) ex.truncated = true;
-      // Server text goes into facts and findings: redact it too (a hostile server could echo the password).
       parsed = classifyBody(t.redact(answer.body), contentType);
       ex.body = parsed.body;
     }
@@ -303,8 +314,7 @@ async function certFacts(socket: TLSSocket, o: AxlOptions, hostPort: string): Pr
 
 export async function gatherAxl(o: AxlOptions, ctx: ProbeContext): Promise<AxlFacts> {
   const t = ctx.transcript;
-  t.addSecret(o.password);
-  t.addSecret(basicCredential(o.user, o.password));
+  for (const secret of axlSecrets(o.user, o.password)) t.addSecret(secret);
   const hostPort = `${hostForUrl(o.host)}:${o.port}`;
   const facts: AxlFacts = {
     endpoint: { host: o.host, port: o.port, hostPort, url: `https://${hostPort}${AXL_PATH}` },

@@ -24,7 +24,8 @@ export type FakeMode =
   | 'web-portal'
   | 'wrong-content-type'
   | 'redirect'
-  | 'huge';
+  | 'huge'
+  | 'echo-credentials';
 
 export interface FakeAxlOptions {
   /** PEM key and certificate chain; default: a test-PKI leaf for localhost / 127.0.0.1. */
@@ -200,6 +201,19 @@ export async function startFakeAxl(opts: FakeAxlOptions = {}): Promise<FakeAxl> 
         200,
         'text/html;charset=utf-8',
         '<!DOCTYPE html><html><head><title>Welcome to nginx!</title></head><body><h1>Welcome to nginx!</h1></body></html>',
+      );
+    }
+    if (mode === 'echo-credentials') {
+      // A broken or hostile server that reflects the credentials it got: in a header parameter,
+      // as a cookie name, and in the page (both the base64 and the decoded password).
+      const decoded = Buffer.from(basic ?? '', 'base64').toString('utf8');
+      const password = decoded.slice(decoded.indexOf(':') + 1);
+      return send(
+        res,
+        200,
+        `text/html; charset=utf-8; echo="${basic ?? ''}"`,
+        `<html><head><title>Echo ${password}</title></head><body>You sent ${basic} (${decoded})</body></html>`,
+        { 'set-cookie': `${password}=1; Path=/` },
       );
     }
     if (mode === 'redirect') {

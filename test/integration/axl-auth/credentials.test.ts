@@ -133,4 +133,25 @@ describe('axl-auth credentials', () => {
       assert.ok(r.report.transcript && r.report.transcript.length > 3, 'the transcript was recorded');
     }
   });
+
+  it('redacts the credentials from facts and findings when the server echoes them back', async () => {
+    // Given a server that reflects the Authorization it got in Content-Type, a cookie name and the page
+    const echo = await startFakeAxl({ mode: 'echo-credentials' });
+    try {
+      const r = await runAxl(echo.port);
+      // Then it is reported as not AXL, and neither the password nor the base64 appears anywhere
+      assert.deepEqual(r.ids, ['axl.endpoint.not-axl', 'cert.check.ok']);
+      const text = JSON.stringify(r.report);
+      const basic = Buffer.from(`${FAKE_USER}:${FAKE_PASSWORD}`).toString('base64');
+      assert.ok(!text.includes(FAKE_PASSWORD), 'password leaked');
+      assert.ok(!text.includes(basic), 'base64 credential leaked');
+      // And the places it was echoed to show [redacted]
+      const ex = r.facts.exchanges[0];
+      assert.match(ex?.contentType ?? '', /echo="\[redacted\]"/);
+      assert.deepEqual(ex?.cookiesSet, ['[redacted]']);
+      assert.match(finding(r, 'axl.endpoint.not-axl').symptom, /You sent \[redacted\]/);
+    } finally {
+      await echo.close();
+    }
+  });
 });
