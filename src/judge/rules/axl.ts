@@ -129,7 +129,10 @@ function stepFailure(f: AxlFacts, ex: AxlExchange, step: AxlStep): Hit {
     });
   }
   if (ex.status === 599 || body?.kind === 'version-rejected') {
-    const tried = f.exchanges.filter((e) => e.step === step && e.axlVersion).map((e) => e.axlVersion);
+    // Each version once, although a 503 or an expired session may have repeated a request.
+    const tried = [
+      ...new Set(f.exchanges.filter((e) => e.step === step && e.axlVersion).map((e) => e.axlVersion)),
+    ];
     return hit('axl.version.unsupported', { ...ev, tried, supported: f.supportedVersions ?? [], answer });
   }
   if (body?.kind === 'soap-fault') {

@@ -1,7 +1,7 @@
 /** AXL rules as a table: facts in, exact finding ids out (no network). */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { AxlExchange, AxlFacts } from '../../../../src/facts/axl.js';
+import type { AxlBody, AxlExchange, AxlFacts } from '../../../../src/facts/axl.js';
 import { judge } from '../../../../src/judge/judge.js';
 import { axlRules } from '../../../../src/judge/rules/axl.js';
 
@@ -109,6 +109,19 @@ describe('axl rules', () => {
     ];
     for (const [name, exchanges, expected] of table)
       assert.deepEqual(ids(facts({ exchanges })), expected, name);
+  });
+
+  it('lists each rejected version once, although a 503 made xfed repeat a request', () => {
+    const rejected: AxlBody = { kind: 'version-rejected', supported: [], text: 'Incorrect axl version' };
+    const exchanges = [
+      PAGE,
+      post({ status: 503, retryAfterS: 1 }),
+      post({ status: 599, body: rejected }),
+      post({ axlVersion: '14.0', status: 599, body: rejected }),
+    ];
+    const [f] = judge(facts({ exchanges, throttleWaitMs: 1000 }), axlRules);
+    assert.equal(f?.id, 'axl.version.unsupported');
+    assert.deepEqual(f?.evidence.tried, ['15.0', '14.0']);
   });
 
   it('a 599 followed by an accepted version is not a failure', () => {
