@@ -13,8 +13,9 @@
  * allow that, but it only works when the peer's certificate chains to our trust anchors,
  * which is the very thing dialback exists to avoid).
  *
- * Records what happened as InboundSessionFacts, verdict-free. Bounded: connections, elements
- * per session, recorded stanzas and the XML buffered per element are all capped.
+ * Records what happened as InboundSessionFacts, verdict-free. Bounded: connections (at once
+ * and per run), elements per session, recorded stanzas and the XML buffered per element are
+ * all capped.
  */
 import net from 'node:net';
 import type { TLSSocket } from 'node:tls';
@@ -77,6 +78,11 @@ export interface ListenerOptions {
   onChange?(): void;
   /** Simultaneous connections accepted (default 16); more are closed at once. */
   maxConnections?: number;
+  /**
+   * Connections accepted over the whole run (default 64; a handshake needs two or three); later
+   * ones are closed at once, so a peer that reconnects in a loop cannot grow the facts.
+   */
+  maxSessions?: number;
   /** Elements accepted per connection (default 200) before we close it with policy-violation. */
   maxElements?: number;
 }
@@ -154,8 +160,11 @@ export class AuthoritativeListener {
 
   private accept(sock: net.Socket): void {
     sock.on('error', () => {});
-    const open = this.live.size;
-    if (this.closing || open >= (this.o.maxConnections ?? 16)) {
+    if (
+      this.closing ||
+      this.live.size >= (this.o.maxConnections ?? 16) ||
+      this.sessions.length >= (this.o.maxSessions ?? 64)
+    ) {
       this.facts.refusedConnections++;
       sock.destroy();
       return;

@@ -180,6 +180,43 @@ describe('listener: hostile and malformed input', () => {
   });
 });
 
+describe('listener: connections over the whole run', () => {
+  it('refuses connections beyond its per-run limit even when each one closed before the next', async () => {
+    // Given a listener that accepts 3 connections per run
+    const capped = new AuthoritativeListener({
+      our: OUR,
+      secret: SECRET,
+      host: '127.0.0.1',
+      port: 0,
+      timeoutMs: 1000,
+      idleMs: 1000,
+      transcript: new Transcript(),
+      clock: () => 0,
+      checkResult: async () => ({ answer: 'invalid' }),
+      ourStreamIds: () => [],
+      maxSessions: 3,
+    });
+    const f = await capped.start();
+    try {
+      // When a peer connects, opens a stream and hangs up, again and again
+      for (let i = 0; i < 3; i++) {
+        const c = await RawClient.connect('127.0.0.1', f.port);
+        c.send(HEADER());
+        await c.next(/<stream:features>[\s\S]*?<\/stream:features>/);
+        c.socket.destroy();
+      }
+      const late = await RawClient.connect('127.0.0.1', f.port);
+      late.send(HEADER());
+      // Then the fourth connection is dropped without a stream, and the facts stay at 3 sessions
+      await assert.rejects(late.next(/<stream:stream/, 1000), /closed/);
+      assert.equal(capped.sessions.length, 3);
+      assert.equal(capped.facts.refusedConnections, 1);
+    } finally {
+      await capped.close(200);
+    }
+  });
+});
+
 describe('listener without a certificate', () => {
   it('answers STARTTLS with <failure/> and records it', async () => {
     const plain = new AuthoritativeListener({
