@@ -122,7 +122,7 @@ export interface AxlFacts {
   exchanges: AxlExchange[];
   /** The AXL schema version the server accepted for getCCMVersion. */
   negotiatedVersion?: string;
-  /** Milliseconds xfed waited after a 503 before its one retry (Retry-After, bounded by the timeout). */
+  /** Milliseconds xfed last waited after a 503 before retrying (Retry-After, bounded by the timeout). */
   throttleWaitMs?: number;
   /** Supported versions the server listed when it rejected one (599). */
   supportedVersions?: string[];

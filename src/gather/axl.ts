@@ -104,10 +104,9 @@ interface ExchangeSpec {
 /** Cookie names whose values are kept for the session (Tomcat's SSO and session cookies). */
 const SESSION_COOKIES = new Set(['JSESSIONIDSSO', 'JSESSIONID']);
 
-/** One run's HTTP conversation: authentication, cookie reuse, one 503 retry, transcript. */
+/** One run's HTTP conversation: authentication, cookie reuse, 503 retries, transcript. */
 class AxlSession {
   private readonly cookies = new Map<string, string>();
-  private throttleRetried = false;
 
   constructor(
     private readonly http: AxlHttp,
@@ -119,10 +118,12 @@ class AxlSession {
   /**
    * Sends one logical request. With a JSESSIONIDSSO cookie the request omits Authorization;
    * a 401/404 to a cookie request means the session expired, so it is repeated once with
-   * Basic (notes §4.1). A 503 is retried once per run after Retry-After, bounded by the timeout.
+   * Basic (notes §4.1). A 503 is retried once per request after Retry-After, bounded by the
+   * timeout, so a final 503 always means "throttled again after waiting".
    */
   async request(spec: ExchangeSpec): Promise<{ ex: AxlExchange; parsed: ParsedAnswer }> {
     let useCookie = this.cookies.has('JSESSIONIDSSO');
+    let throttleRetried = false;
     for (let attempt = 0; ; attempt++) {
       const result = await this.once(spec, useCookie);
       const { ex } = result;
@@ -135,8 +136,8 @@ class AxlSession {
         useCookie = false;
         continue;
       }
-      if (ex.status === 503 && !this.throttleRetried) {
-        this.throttleRetried = true;
+      if (ex.status === 503 && !throttleRetried) {
+        throttleRetried = true;
         const waitMs = Math.min((ex.retryAfterS ?? 1) * 1000, this.ctx.timeoutMs);
         this.facts.throttleWaitMs = waitMs;
         this.ctx.transcript.note(

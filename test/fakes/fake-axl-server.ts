@@ -53,8 +53,11 @@ export interface FakeAxlOptions {
   s2sRows?: Record<string, string>[] | 'no-table';
   /** Operations that answer with a SOAP fault (HTTP 500). */
   faults?: Partial<Record<'getCCMVersion' | 'executeSQLQuery', { code: string; message: string }>>;
-  /** Answer this many requests (after authentication) with 503, with Retry-After when given. */
-  throttle?: { times: number; retryAfterS?: number };
+  /**
+   * Answer this many requests (after authentication) with 503, with Retry-After when given;
+   * `every` 2 throttles every second authenticated request (1st, 3rd, …) instead of the first ones.
+   */
+  throttle?: { times: number; retryAfterS?: number; every?: number };
   mode?: FakeMode;
   /** 'slow': milliseconds before every answer. */
   delayMs?: number;
@@ -165,6 +168,7 @@ export async function startFakeAxl(opts: FakeAxlOptions = {}): Promise<FakeAxl> 
   const sessions = new Set<string>();
   const requests: SeenRequest[] = [];
   let throttled = 0;
+  let authenticated = 0;
   const sockets = new Set<Socket>();
   const counter = { n: 0 };
 
@@ -286,7 +290,8 @@ export async function startFakeAxl(opts: FakeAxlOptions = {}): Promise<FakeAxl> 
     }
     const extra: Record<string, string | string[]> = setCookie.length ? { 'set-cookie': setCookie } : {};
 
-    if (opts.throttle && throttled < opts.throttle.times) {
+    const nth = authenticated++;
+    if (opts.throttle && throttled < opts.throttle.times && nth % (opts.throttle.every ?? 1) === 0) {
       throttled++;
       const h: Record<string, string> =
         opts.throttle.retryAfterS !== undefined ? { 'retry-after': String(opts.throttle.retryAfterS) } : {};

@@ -80,6 +80,27 @@ describe('axl-auth answers', () => {
     }
   });
 
+  it('honours Retry-After once per request: a throttled GET and a throttled getCCMVersion both recover', async () => {
+    // Given an endpoint that throttles the first answer to GET /axl/ and to getCCMVersion
+    const fake = await startFakeAxl({ throttle: { times: 2, retryAfterS: 0, every: 2 } });
+    try {
+      const r = await runAxl(fake.port);
+      // Then each request was retried once and the run is clean
+      assert.deepEqual(
+        r.facts.exchanges.map((e) => [e.step, e.status]),
+        [
+          ['service-page', 503],
+          ['service-page', 200],
+          ['version', 503],
+          ['version', 200],
+        ],
+      );
+      assert.deepEqual(r.ids, ['cert.check.ok', 'axl.auth.ok']);
+    } finally {
+      await fake.close();
+    }
+  });
+
   it('reports axl.service.throttled when the retry is throttled too, waiting no longer than the timeout', async () => {
     // Given an endpoint that always throttles and asks for 30 s
     const started = Date.now();
