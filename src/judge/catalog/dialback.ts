@@ -426,10 +426,11 @@ export const dialbackCatalog = defineCatalog({
     severity: 'error',
     title: '{endpoint} never answered the db:verify within {timeoutMs} ms',
     symptom: 'Servers that verify keys of {peer} wait and give up; connections from {peer} are refused.',
-    cause: 'The stream to {endpoint} was open, but no answer to the db:verify came within {timeoutMs} ms.',
-    fix: 'Check {peer}\u2019s server log for the db:verify; check that dialback is enabled and the server is not overloaded.',
+    cause:
+      'The stream to {endpoint} was open, but no answer to the db:verify came within {timeoutMs} ms. Elements received that did not answer it (another from, to or id; dropped, as XEP-0220 §2.3 requires): {ignored}.',
+    fix: 'Check {peer}\u2019s server log for the db:verify; check that dialback is enabled and the server is not overloaded. If elements were dropped, look at them with --transcript: an answer must carry the from, to and id of the request.',
     refs: [XEP0220, CISCO_TAC],
-    exampleEvidence: { ...HANDSHAKE, timeoutMs: 10000 },
+    exampleEvidence: { ...HANDSHAKE, timeoutMs: 10000, ignored: 0 },
   },
   'dialback.verify.closed': {
     severity: 'error',

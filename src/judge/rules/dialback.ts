@@ -378,7 +378,13 @@ export const verifyAnswerRule: Rule<DialbackVerifyFacts> = (f) => {
           }),
         ];
       case 'timeout':
-        return [hit('dialback.verify.timeout', { ...base, timeoutMs: a.failure?.timeoutMs ?? f.timeoutMs })];
+        return [
+          hit('dialback.verify.timeout', {
+            ...base,
+            timeoutMs: a.failure?.timeoutMs ?? f.timeoutMs,
+            ignored: a.ignored,
+          }),
+        ];
       case 'closed':
         return [hit('dialback.verify.closed', { ...base, closedBy: a.failure?.closedBy ?? 'eof' })];
       default:

@@ -101,7 +101,9 @@ export function exchangeVerify(
       el.attrs.type !== undefined &&
       same(el.attrs.from, req.to) &&
       same(el.attrs.to, req.from) &&
-      (el.attrs.id === undefined || el.attrs.id === req.id),
+      // XEP-0220 §2.3: the answer is matched by the whole (from, to, id) triple; one without
+      // our id (or with another) answers nothing we asked, and is dropped like a spoof.
+      el.attrs.id === req.id,
     timeoutMs,
     'db:verify answer',
   );

@@ -146,6 +146,32 @@ describe('xfed dialback verify', () => {
     assert.equal(facts.answer?.ignored, 1);
   });
 
+  it('drops a typed answer without an id (correlation needs from, to and id) and takes the real one', async () => {
+    // Given a peer that first answers valid without any id, then properly
+    const w = await world((r) =>
+      answerThenWait(
+        r,
+        `<db:verify from='${PEER}' to='${OUR}' type='valid'/><db:verify from='${PEER}' to='${OUR}' id='${r.id}' type='invalid'/>`,
+      ),
+    );
+    const { ids, facts } = await runVerify(w);
+    // Then the id-less 'valid' answered nothing xfed asked
+    assert.deepEqual(dialbackIds(ids), ['dialback.verify.invalid', 'dialback.verify.impersonation-notice']);
+    assert.equal(facts.answer?.ignored, 1);
+  });
+
+  it('reports only uncorrelated answers as dialback.verify.timeout, with the count of dropped elements', async () => {
+    // Given a peer that answers with another id and then stays silent
+    const w = await world((r) =>
+      answerThenWait(r, `<db:verify from='${PEER}' to='${OUR}' id='not-${r.id}' type='invalid'/>`),
+    );
+    const { ids, report } = await runVerify(w, { timeoutMs: 500 });
+    assert.deepEqual(dialbackIds(ids), ['dialback.verify.timeout', 'dialback.verify.impersonation-notice']);
+    const f = report.findings.find((x) => x.id === 'dialback.verify.timeout');
+    assert.equal(f?.evidence.ignored, 1);
+    assert.match(f?.cause ?? '', /another from, to or id/);
+  });
+
   it('does not send db:verify to a peer without dialback (dialback.feature.not-offered)', async () => {
     const w = await world(answerAsAuthoritative, { postTls: [FEATURES.external] });
     const { ids, facts } = await runVerify(w);
