@@ -79,6 +79,17 @@ describe('AXL answer classification', () => {
     ]);
   });
 
+  it('reads a version rejection sent as a SOAP fault (HTTP 500) like the 599 page', () => {
+    const p = classifyBody(
+      env(
+        '<soapenv:Fault><faultcode>soapenv:Client</faultcode><faultstring>Incorrect axl version. Supported axl versions are 11.5 and 12.x</faultstring></soapenv:Fault>',
+      ),
+      'text/xml',
+    );
+    assert.equal(p.body.kind, 'version-rejected');
+    assert.deepEqual(p.body.kind === 'version-rejected' && p.body.supported, ['12.5', '12.0', '11.5']);
+  });
+
   it('classifies HTML, JSON, non-SOAP XML, malformed XML and empty bodies without throwing', () => {
     const table: [string, string | undefined, string][] = [
       ['<!DOCTYPE html><html><head><title>Login</title></head></html>', 'text/html', 'html'],
