@@ -53,6 +53,18 @@ export type AxlBody =
   /** Anything else (JSON, plain text, binary). */
   | { kind: 'other'; snippet: string };
 
+/** Why a request got no complete answer. */
+export interface AxlRequestError {
+  reason: FailureReason;
+  message: string;
+  phase: 'connect' | 'headers' | 'body';
+  /**
+   * The connection for this request presented another certificate than the one judged first
+   * (SHA-256 fingerprints), so no request was sent on it.
+   */
+  certificateChanged?: { presented: string; expected: string };
+}
+
 /** One HTTP request and its answer (or the lack of one). */
 export interface AxlExchange {
   step: AxlStep;
@@ -80,16 +92,7 @@ export interface AxlExchange {
   /** True when the body was longer than the read limit and xfed stopped reading. */
   truncated?: boolean;
   /** The request got no complete answer. */
-  error?: {
-    reason: FailureReason;
-    message: string;
-    phase: 'connect' | 'headers' | 'body';
-    /**
-     * The connection for this request presented another certificate than the one judged first
-     * (SHA-256 fingerprints), so no request was sent on it.
-     */
-    certificateChanged?: { presented: string; expected: string };
-  };
+  error?: AxlRequestError;
   durationMs: number;
 }
 

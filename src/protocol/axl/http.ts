@@ -4,8 +4,8 @@
  * body together) and every body read up to a byte limit. undici is imported lazily, here only.
  */
 import type { LookupFunction } from 'node:net';
-import type { FailureReason } from '../../facts/attempt.js';
 import { reasonFromErrno } from '../../facts/attempt.js';
+import type { AxlRequestError } from '../../facts/axl.js';
 
 /** AXL answers to xfed's queries are a few KiB; anything past this is cut (never buffered). */
 export const MAX_BODY_BYTES = 1024 * 1024;
@@ -45,13 +45,7 @@ export interface HttpAnswer {
   bytes: number;
   truncated: boolean;
   durationMs: number;
-  error?: {
-    reason: FailureReason;
-    message: string;
-    phase: 'connect' | 'headers' | 'body';
-    /** The pinned-certificate check failed: the fingerprints (SHA-256) presented and expected. */
-    certificateChanged?: { presented: string; expected: string };
-  };
+  error?: AxlRequestError;
 }
 
 export interface AxlHttp {
@@ -77,11 +71,7 @@ function isTlsCode(code: string): boolean {
 const CERT_CHANGED = 'ERR_TLS_CERT_CHANGED';
 
 /** Maps an undici/socket error to a closed failure reason and the phase it happened in. */
-export function describeHttpError(
-  err: unknown,
-  gotHeaders: boolean,
-  deadlineHit: boolean,
-): NonNullable<HttpAnswer['error']> {
+export function describeHttpError(err: unknown, gotHeaders: boolean, deadlineHit: boolean): AxlRequestError {
   type Err = { code?: string; message?: string; presented?: string; expected?: string };
   const e = err as Err & { cause?: Err };
   const code = e.cause?.code ?? e.code ?? '';
