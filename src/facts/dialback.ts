@@ -5,6 +5,7 @@
  * `atMs` are milliseconds since the run started.
  */
 
+import type { CertificateInfo } from './cert.js';
 import type { SrvFacts } from './srv.js';
 import type { AttemptFacts, ResolutionFacts, StepFailure } from './tls.js';
 
@@ -181,8 +182,22 @@ export interface ListenerFacts {
   tls: boolean;
   /** Subject of the certificate the listener presents. */
   certSubject?: string;
-  /** Connections refused because too many were open (hostile or looping peers). */
+  /** Connections refused because too many were open at once, or had come in this run (hostile or looping peers). */
   refusedConnections: number;
+}
+
+/**
+ * The certificate xfed presents for our domain (--cert): on the listener's STARTTLS and as
+ * client certificate on outgoing streams. Its names, so the rules can check them against --as.
+ */
+export interface OurCertFacts {
+  /** The --cert file, when known. */
+  file?: string;
+  subject: string;
+  /** subjectAltName entries by type (first certificate of the chain). */
+  san: CertificateInfo['san'];
+  /** Subject commonName values. */
+  commonNames: string[];
 }
 
 /** The IQ ping (XEP-0199) sent once dialback succeeded. */
@@ -215,6 +230,8 @@ export interface DialbackFacts {
   peer: string;
   our: string;
   listener: ListenerFacts;
+  /** Our certificate (--cert), when one was given. */
+  ourCert?: OurCertFacts;
   /** Our domain as resolved from here (where a peer would call back, if it sees the same DNS). */
   ourDns?: SrvFacts;
   /** The listener addresses our domain should resolve to, for comparisons (ip:port). */
@@ -237,6 +254,8 @@ export interface DialbackFacts {
 export interface DialbackVerifyFacts {
   peer: string;
   our: string;
+  /** Our client certificate (--cert), when one was given. */
+  ourCert?: OurCertFacts;
   outbound: OutboundFacts;
   /** The request as sent (the key is random and meaningless, so it is kept). */
   request?: { id: string; keyLength: number; atMs: number };

@@ -6,6 +6,7 @@
  * verify` sends one db:verify with a random key; `xfed dialback key` recomputes logged keys.
  * Facts and transcript lines only; verdicts are the judge's business.
  */
+import { X509Certificate } from 'node:crypto';
 import { isIP } from 'node:net';
 import tls from 'node:tls';
 import type { CertCheckFacts } from '../facts/cert.js';
@@ -14,6 +15,7 @@ import type {
   DialbackFacts,
   DialbackKeyFacts,
   DialbackVerifyFacts,
+  OurCertFacts,
   OutboundFacts,
   PingFacts,
   ResultReceivedFacts,
@@ -32,7 +34,7 @@ import {
   randomVerifyRequest,
   type VerifyRequest,
 } from '../protocol/dialback/verify-probe.js';
-import { peerChain } from '../protocol/tls/certificate.js';
+import { parseDerDetails, peerChain } from '../protocol/tls/certificate.js';
 import { trustAnchors, trustFromSocket } from '../protocol/tls/trust.js';
 import { connectTcp, type StreamEvent, XmppConnection } from '../protocol/xmpp/connection.js';
 import { openStream, startTls } from '../protocol/xmpp/session.js';
@@ -58,15 +60,15 @@ export interface DialbackNetOptions {
   caPems: string[];
   /** --resolver servers; default: /etc/resolv.conf. */
   resolvers?: { host: string; port: number }[];
-  /** Client certificate and key (PEM) presented on outgoing connections, as a server would. */
-  clientTls?: { cert: string; key: string };
+  /** Client certificate and key (PEM) presented on outgoing connections, as a server would; `file` is the --cert path. */
+  clientTls?: { cert: string; key: string; file?: string };
 }
 
 export interface DialbackOptions extends DialbackNetOptions {
   /** --listen address. */
   listen: { host: string; port: number };
-  /** Certificate chain and key for the listener's STARTTLS (--cert/--key); without them no STARTTLS. */
-  serverTls?: { cert: string; key: string; subject?: string };
+  /** Certificate chain and key for the listener's STARTTLS (--cert/--key, `file` the --cert path); without them no STARTTLS. */
+  serverTls?: { cert: string; key: string; subject?: string; file?: string };
   /** This run's dialback secret (random; registered as a transcript secret by the caller). */
   secret: string;
   /** The wait for the peer's answer, which spans its whole callback (--callback-timeout). */
@@ -122,6 +124,28 @@ async function resolveDomain(
       source: c.source,
     })),
   };
+}
+
+/**
+ * The names of the certificate we present for our domain (the first one of the PEM chain).
+ * Facts only: the rules compare them with --as (RFC 6120 §13.7.1.2). Undefined when there is
+ * no certificate, or when its DER cannot be read (options.ts has already loaded it with OpenSSL).
+ */
+function ourCertFacts(tlsPair: { cert: string; file?: string } | undefined): OurCertFacts | undefined {
+  if (!tlsPair) return undefined;
+  try {
+    const x = new X509Certificate(tlsPair.cert);
+    const d = parseDerDetails(x.raw);
+    const f: OurCertFacts = {
+      subject: (x.subject ?? '').replace(/\n/g, ', '),
+      san: d.san,
+      commonNames: d.commonNames,
+    };
+    if (tlsPair.file) f.file = tlsPair.file;
+    return f;
+  } catch {
+    return undefined;
+  }
 }
 
 async function certFacts(socket: tls.TLSSocket, domain: string, a: AttemptFacts): Promise<CertCheckFacts> {
@@ -375,6 +399,8 @@ export async function gatherDialbackVerify(
     timeoutMs: env.timeoutMs,
     checkedAt: new Date().toISOString(),
   };
+  const ourCert = ourCertFacts(opts.clientTls);
+  if (ourCert) facts.ourCert = ourCert;
   if (sentAtMs !== undefined) facts.request = { id: req.id, keyLength: req.key.length, atMs: sentAtMs };
   if (answer) {
     facts.answer = answer;
@@ -440,6 +466,9 @@ export async function gatherDialback(
     resultTimeoutMs: opts.resultTimeoutMs,
     checkedAt: new Date().toISOString(),
   };
+  // The listener's certificate is the one the peer's callback checks.
+  const ourCert = ourCertFacts(opts.serverTls ?? opts.clientTls);
+  if (ourCert) facts.ourCert = ourCert;
   let origin: OriginatingStream | undefined;
   let originStreamId: string | undefined;
   const resolutions = new Map<string, Promise<ResolutionFacts>>();

@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { closeDnsSockets } from '../../src/protocol/dns/client.js';
+import type { Report } from '../../src/report/model.js';
 import { type FakeDnsServer, startFakeDns } from '../fakes/fake-dns-server.js';
 import { jsonLines, runCli } from '../helpers/cli.js';
 import { assertValidReport, idsOf } from '../helpers/schema.js';
@@ -237,6 +238,35 @@ describe('xfed dialback and dialback verify (e2e)', () => {
       idsOf(doc).filter((i) => i.startsWith('dialback.')),
       ['dialback.verify.invalid', 'dialback.verify.impersonation-notice'],
     );
+  });
+
+  it('verify: warns about a --cert that does not name --as, naming the file (exit 0; 1 with --fail-on warning)', async () => {
+    // Given a certificate from a trusted CA for xmpp.our.test only (the SRV host, not the domain)
+    const hostOnly = writePki(dir, w.certs.ourHostOnly, 'host-only');
+    const args = [
+      'dialback',
+      'verify',
+      PEER,
+      ...common(),
+      '--cert',
+      hostOnly.chainFile,
+      '--key',
+      hostOnly.keyFile,
+    ];
+    // When it is presented for our.test
+    const r = await runCli([...args, '--json'], { timeoutMs: 30_000 });
+    // Then the probe works, and the report warns, with the file and what it names
+    assert.equal(r.code, 0, r.stderr);
+    const [doc] = jsonLines(r.stdout);
+    assertValidReport(doc);
+    const report = doc as Report;
+    assert.equal(report.status, 'warn');
+    const f = report.findings.find((x) => x.id === 'dialback.our-cert.name-mismatch');
+    assert.equal(f?.evidence.file, hostOnly.chainFile);
+    assert.deepEqual(f?.evidence.names, [`DNS:xmpp.${OUR}`]);
+    const strict = await runCli([...args, '--fail-on', 'warning'], { timeoutMs: 30_000 });
+    assert.equal(strict.code, 1, strict.stderr);
+    assert.match(strict.stdout, /does not name our\.test/);
   });
 
   const usage: [string, string[], RegExp][] = [

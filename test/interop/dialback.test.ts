@@ -80,6 +80,8 @@ describe('xfed dialback against real servers', labSuiteOptions(), () => {
       // Then the peer answered valid after calling back, and the ping came back
       assert.equal(code, 0, JSON.stringify(report.findings.map((f) => [f.id, f.cause])));
       assert.deepEqual(dialbackIds(report), ['dialback.result.valid', 'dialback.ping.ok']);
+      // And a healthy server gives no warning at all
+      assert.equal(report.status, 'pass', JSON.stringify(report.findings.map((f) => f.id)));
       const f = report.facts as unknown as DialbackFacts;
       assert.ok(
         f.steps.every((s) => s.ok),
@@ -112,6 +114,7 @@ describe('xfed dialback against real servers', labSuiteOptions(), () => {
         'dialback.verify.invalid',
         'dialback.verify.impersonation-notice',
       ]);
+      assert.equal((doc as Report).status, 'pass');
       // Prosody echoes the key in its answer, ejabberd does not (interop notes)
       assert.equal(
         ((doc as Report).facts as unknown as DialbackVerifyFacts).answer?.keyEchoed,
@@ -163,6 +166,46 @@ describe('xfed dialback against real servers', labSuiteOptions(), () => {
     assert.deepEqual(dialbackIds(jsonLines(v.stdout)[0] as Report), ['xmpp.stream.not-authorized']);
   });
 
+  it('warns about a certificate that does not name our domain: Prosody accepts it by dialback, secure-auth.test refuses it', async () => {
+    // Given a certificate from the lab CA (trusted by every server) for ejabberd-ok.test, presented for xfed.test
+    const other = lab.domains['ejabberd-ok.test'].cert;
+    assert.ok(other, 'the lab issued a certificate for ejabberd-ok.test');
+    const args = [
+      '--as',
+      'xfed.test',
+      '--listen',
+      XFED_LISTEN,
+      '--cert',
+      other.chainFile,
+      '--key',
+      other.keyFile,
+      '--ca',
+      lab.caFile,
+      '--timeout',
+      '5s',
+    ];
+    // When the peer relies on dialback (Prosody's default s2s_secure_auth = false), it completes,
+    // and only xfed's warning shows that the certificate is wrong
+    const lenient = await dialback('prosody-ok.test', args);
+    assert.equal(lenient.code, 0, lenient.stderr);
+    assert.equal(lenient.report.status, 'warn');
+    assert.deepEqual(dialbackIds(lenient.report), [
+      'dialback.our-cert.name-mismatch',
+      'dialback.result.valid',
+      'dialback.ping.ok',
+    ]);
+    // When the peer authenticates servers by certificate, it refuses "not valid for this name",
+    // and the warning names the cause
+    const strict = await dialback('secure-auth.test', args);
+    assert.equal(strict.code, 1);
+    assert.deepEqual(dialbackIds(strict.report), [
+      'xmpp.stream.not-authorized',
+      'dialback.our-cert.name-mismatch',
+    ]);
+    const f = strict.report.findings.find((x) => x.id === 'dialback.our-cert.name-mismatch');
+    assert.deepEqual(f?.evidence.names, ['DNS:ejabberd-ok.test']);
+  });
+
   it('reports invalid when the callback reaches another node with another secret (a wrong key)', async () => {
     // Given a second xfed for xfed.test on the address DNS gives (its own random secret), kept
     // busy by a silent peer, while the xfed under test listens elsewhere
@@ -210,7 +253,9 @@ describe('xfed dialback against real servers', labSuiteOptions(), () => {
   });
 
   it('names the missing callback when our domain does not resolve from the peer', async () => {
-    // Prosody keeps waiting until its s2s_timeout (5 s in the lab) and then closes the stream
+    // (xfed.test's certificate stands in for the unresolvable domain, so xfed also says that it
+    // does not name it.) Prosody keeps waiting until its s2s_timeout (5 s in the lab) and then
+    // closes the stream
     const p = await dialback('prosody-ok.test', [
       '--as',
       NXDOMAIN_NAME,
@@ -221,7 +266,7 @@ describe('xfed dialback against real servers', labSuiteOptions(), () => {
       '3s',
     ]);
     assert.equal(p.code, 1);
-    assert.deepEqual(dialbackIds(p.report), ['dialback.callback.timeout']);
+    assert.deepEqual(dialbackIds(p.report), ['dialback.callback.timeout', 'dialback.our-cert.name-mismatch']);
     // ejabberd answers at once with remote-server-not-found ("DNS lookup failed")
     const e = await dialback('ejabberd-ok.test', [
       '--as',
@@ -233,7 +278,10 @@ describe('xfed dialback against real servers', labSuiteOptions(), () => {
       '3s',
     ]);
     assert.equal(e.code, 1);
-    assert.deepEqual(dialbackIds(e.report), ['dialback.result.remote-server-not-found']);
+    assert.deepEqual(dialbackIds(e.report), [
+      'dialback.result.remote-server-not-found',
+      'dialback.our-cert.name-mismatch',
+    ]);
     assert.deepEqual(e.report.findings[0]?.evidence.ourTargets, []);
   });
 });

@@ -56,6 +56,24 @@ export const dialbackCatalog = defineCatalog({
     exampleEvidence: { listen: '0.0.0.0:5269', peer: 'example.org', our: 'chat.example.net' },
   },
 
+  'dialback.our-cert.name-mismatch': {
+    severity: 'warning',
+    title: 'The certificate given with --cert does not name {our}',
+    symptom:
+      'Peers that check the certificate of {our} refuse the callback and every connection from {our} (Prosody with s2s_secure_auth: stream error not-authorized "Your server\u2019s certificate is not valid for this name"), and none can authenticate {our} by certificate (SASL EXTERNAL). Lenient peers still accept dialback, so a passing run against {peer} does not prove that the certificate is right.',
+    cause:
+      'xfed presents {file} (subject {subject}) as the certificate of {our}: on the listener\u2019s STARTTLS, where {peer}\u2019s callback checks it, and as client certificate on outgoing streams. It presents {names}, but none of them is {our} as a DNS-ID (dNSName), an SRV-ID (_xmpp-server.{our}) or an XmppAddr; a certificate must name the XMPP domain itself, not only the host its SRV record points at (RFC 6120 §13.7.1.2, XEP-0178).',
+    fix: 'Give the certificate and key of {our}: one whose subjectAltName contains DNS:{our} (a wildcard *.parent covers one label only). Check with: openssl x509 -in {file} -noout -subject -ext subjectAltName. Then rerun xfed dialback {peer} --as {our} --cert <that file> --key <its key>.',
+    refs: ['https://www.rfc-editor.org/rfc/rfc6120#section-13.7.1.2', XEP0178],
+    exampleEvidence: {
+      our: 'chat.example.net',
+      peer: 'example.org',
+      file: 'chat.crt',
+      subject: 'CN=xmpp.example.net',
+      names: ['DNS:xmpp.example.net'],
+    },
+  },
+
   // --- the dialback offer ---
   'dialback.feature.not-offered': {
     severity: 'error',

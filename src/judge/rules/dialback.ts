@@ -11,9 +11,11 @@ import type {
   DialbackKeyFacts,
   DialbackVerifyFacts,
   InboundSessionFacts,
+  OurCertFacts,
   OutboundFacts,
 } from '../../facts/dialback.js';
 import type { TlsProbeFacts } from '../../facts/tls.js';
+import { matchIdentity, presentedNames } from '../../protocol/tls/identity.js';
 import type { FindingId } from '../catalog/index.js';
 import { type Hit, hit, type Rule } from '../judge.js';
 import { tlsProbeRules } from './tls.js';
@@ -208,6 +210,24 @@ function callbackStyle(f: DialbackFacts): string {
   return 'none: the peer did not call back (it may have accepted the certificate of the originating connection, XEP-0344)';
 }
 
+/**
+ * Our certificate must name our domain (RFC 6120 §13.7.1.2, XEP-0178 §3), as DNS-ID, SRV-ID
+ * or XmppAddr: peers that check it refuse the callback otherwise, and lenient ones hide the
+ * problem, so it is said whatever the handshake's outcome.
+ */
+function ourCertHits(c: OurCertFacts | undefined, our: string, peer: string): Hit[] {
+  if (!c || matchIdentity(our, c, 'xmpp-server').matched) return [];
+  return [
+    hit('dialback.our-cert.name-mismatch', {
+      our,
+      peer,
+      file: c.file ?? '--cert',
+      subject: c.subject,
+      names: presentedNames(c, 'xmpp-server'),
+    }),
+  ];
+}
+
 function stepsText(f: DialbackFacts): string[] {
   return f.steps.map(
     (s) => `${s.step} ${s.step === 'callback' || s.step === 'verify-answered' ? '+' : ''}${s.durationMs} ms`,
@@ -232,6 +252,8 @@ export const listenerRule: Rule<DialbackFacts> = (f) => {
   }
   return f.listener.tls ? [] : [hit('dialback.listener.no-tls', { listen, peer: f.peer, our: f.our })];
 };
+
+export const ourCertRule: Rule<DialbackFacts> = (f) => ourCertHits(f.ourCert, f.our, f.peer);
 
 export const originatingConnectionRule: Rule<DialbackFacts> = (f) => {
   if (!f.listener.ok || !f.originating) return [];
@@ -338,6 +360,7 @@ export const pingRule: Rule<DialbackFacts> = (f) => {
 
 export const dialbackRules: readonly Rule<DialbackFacts>[] = [
   listenerRule,
+  ourCertRule,
   originatingConnectionRule,
   resultRule,
   pingRule,
@@ -347,6 +370,7 @@ export const dialbackRules: readonly Rule<DialbackFacts>[] = [
 // xfed dialback verify
 
 export const verifyConnectionRule: Rule<DialbackVerifyFacts> = (f) => [
+  ...ourCertHits(f.ourCert, f.our, f.peer),
   ...connectionHits(f.outbound, f.our, f.timeoutMs, f.checkedAt),
   ...notOfferedHits(f.outbound, f.peer, f.our),
 ];

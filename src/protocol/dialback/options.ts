@@ -63,7 +63,7 @@ async function readPem(path: string, flag: string, what: string): Promise<string
 /** --cert/--key: both or neither; they must form a usable TLS key pair. */
 async function loadKeyPair(
   f: CommonDialbackFlags,
-): Promise<{ cert: string; key: string; subject: string } | undefined> {
+): Promise<{ cert: string; key: string; subject: string; file: string } | undefined> {
   if (f.cert === undefined && f.key === undefined) return undefined;
   if (f.cert === undefined || f.key === undefined) {
     throw new UsageError(`give both --cert and --key (PEM) for ${f.as.ascii}, or neither`);
@@ -83,7 +83,7 @@ async function loadKeyPair(
       `--cert/--key: ${f.cert} and ${f.key} do not form a usable key pair (${(e as Error).message})`,
     );
   }
-  return { cert, key, subject };
+  return { cert, key, subject, file: f.cert };
 }
 
 async function common(peer: DomainName, f: CommonDialbackFlags) {
@@ -94,7 +94,7 @@ async function common(peer: DomainName, f: CommonDialbackFlags) {
   const net: DialbackNetOptions = { our: f.as.ascii, caPems };
   if (f.resolver?.length) net.resolvers = f.resolver;
   // A server presents its certificate on outgoing connections too.
-  if (pair) net.clientTls = { cert: pair.cert, key: pair.key };
+  if (pair) net.clientTls = { cert: pair.cert, key: pair.key, file: pair.file };
   const options: Record<string, unknown> = {
     as: f.as.ascii,
     cert: f.cert ?? null,
@@ -128,7 +128,7 @@ export async function prepareDialback(
     secret,
     resultTimeoutMs,
   };
-  if (c.pair) opts.serverTls = { cert: c.pair.cert, key: c.pair.key, subject: c.pair.subject };
+  if (c.pair) opts.serverTls = c.pair;
   const options = {
     ...c.options,
     listen: `${listen.host.includes(':') ? `[${listen.host}]` : listen.host}:${opts.listen.port}`,

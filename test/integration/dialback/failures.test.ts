@@ -15,6 +15,7 @@ import {
   attrs,
   DB_ELEMENT,
   ejabberdCallback,
+  ejabberdStyle,
   OUR,
   PEER,
   PEER_SECRET,
@@ -386,6 +387,24 @@ describe('xfed dialback: before and after the dialback exchange', () => {
     const { ids, facts } = await runDialback(w, { noTls: true });
     assert.ok(ids.includes('dialback.listener.no-tls'), ids.join());
     assert.equal(facts.listener.tls, false);
+  });
+
+  it('warns with dialback.our-cert.name-mismatch when the certificate does not name --as, although a lenient peer accepts', async () => {
+    // Given a peer that does not check our certificate, and a certificate from a CA it trusts
+    // that names only xmpp.our.test (the host our.test's SRV record points at), not our.test
+    const w = await world(ejabberdStyle);
+    // When xfed presents it for our.test
+    const { ids, report } = await runDialback(w, { cert: w.certs.ourHostOnly });
+    // Then the handshake works, and the report still warns, naming what the certificate presents
+    assert.deepEqual(
+      ids.filter((i) => i.startsWith('dialback.')),
+      ['dialback.our-cert.name-mismatch', 'dialback.result.valid', 'dialback.ping.ok'],
+    );
+    assert.equal(report.status, 'warn');
+    const f = report.findings.find((x) => x.id === 'dialback.our-cert.name-mismatch');
+    assert.deepEqual(f?.evidence.names, [`DNS:xmpp.${OUR}`]);
+    assert.match(f?.fix ?? '', /DNS:our\.test/);
+    assertValidReport(report);
   });
 
   it('reports a listener that cannot bind as dialback.listener.bind-failed, without any traffic to the peer', async () => {

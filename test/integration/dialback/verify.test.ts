@@ -172,6 +172,21 @@ describe('xfed dialback verify', () => {
     assert.match(f?.cause ?? '', /another from, to or id/);
   });
 
+  it('warns with dialback.our-cert.name-mismatch when the client certificate does not name --as', async () => {
+    const w = await world(answerAsAuthoritative);
+    const { ids, report } = await runVerify(w, { cert: w.certs.ourHostOnly });
+    assert.deepEqual(dialbackIds(ids), [
+      'dialback.our-cert.name-mismatch',
+      'dialback.verify.invalid',
+      'dialback.verify.impersonation-notice',
+    ]);
+    assert.equal(report.status, 'warn');
+    // And a certificate that names our.test gives no such warning
+    const ok = await runVerify(w, { cert: w.certs.our });
+    assert.ok(!ok.ids.includes('dialback.our-cert.name-mismatch'), ok.ids.join());
+    assert.equal(ok.report.status, 'pass');
+  });
+
   it('does not send db:verify to a peer without dialback (dialback.feature.not-offered)', async () => {
     const w = await world(answerAsAuthoritative, { postTls: [FEATURES.external] });
     const { ids, facts } = await runVerify(w);

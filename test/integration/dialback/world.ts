@@ -128,6 +128,8 @@ export class RawClient {
 export interface Certs {
   peer: Issued;
   our: Issued;
+  /** Issued by the same CA for the host our.test's SRV record points at, not for our.test itself. */
+  ourHostOnly: Issued;
   caPem: string;
 }
 
@@ -136,6 +138,7 @@ export function certs(): Certs {
   return {
     peer: pki.leaf({ cn: PEER, dns: [PEER, `conference.${PEER}`], keySlot: 'peer', key: 'ec256' }),
     our: pki.leaf({ cn: OUR, dns: [OUR], keySlot: 'our', key: 'ec256' }),
+    ourHostOnly: pki.leaf({ cn: `xmpp.${OUR}`, dns: [`xmpp.${OUR}`], keySlot: 'our', key: 'ec256' }),
     caPem: pki.root.certPem,
   };
 }
@@ -370,6 +373,8 @@ export async function runDialback(
     timeoutMs?: number;
     resultTimeoutMs?: number;
     noTls?: boolean;
+    /** The certificate xfed presents for our.test (default: one that names it). */
+    cert?: Issued;
     listenPort?: number;
     peer?: string;
   } = {},
@@ -384,8 +389,9 @@ export async function runDialback(
     resultTimeoutMs: o.resultTimeoutMs ?? 5000,
   };
   if (!o.noTls) {
-    opts.serverTls = { cert: w.certs.our.chainPem, key: w.certs.our.keyPem, subject: `CN=${OUR}` };
-    opts.clientTls = { cert: w.certs.our.chainPem, key: w.certs.our.keyPem };
+    const c = o.cert ?? w.certs.our;
+    opts.serverTls = { cert: c.chainPem, key: c.keyPem, subject: `CN=${OUR}` };
+    opts.clientTls = { cert: c.chainPem, key: c.keyPem };
   }
   const report = await runTarget(
     { command: 'dialback', gather: (d, ctx) => gatherDialback(d, opts, ctx), rules: dialbackRules },
@@ -402,9 +408,10 @@ export async function runDialback(
 
 export async function runVerify(
   w: { dns: FakeDnsServer; certs: Certs },
-  o: { timeoutMs?: number; peer?: string } = {},
+  o: { timeoutMs?: number; peer?: string; cert?: Issued } = {},
 ): Promise<RunResult<DialbackVerifyFacts>> {
   const opts: DialbackNetOptions = { our: OUR, caPems: [w.certs.caPem], resolvers: [w.dns.address] };
+  if (o.cert) opts.clientTls = { cert: o.cert.chainPem, key: o.cert.keyPem };
   const report = await runTarget(
     {
       command: 'dialback verify',
