@@ -3,7 +3,8 @@
  * 127.0.0.1: real HTTPS with a test-CA certificate, Basic auth, Tomcat-style error pages, the
  * GET /axl/ service page, SOAP answers with realistic envelopes, 599 version rejections, SOAP
  * faults, 503 throttling, a JSESSIONIDSSO session cookie, and misbehaving modes (silent,
- * slow, hang-up, web portal, wrong content type, redirect, oversized answer). Also plain
+ * slow, stalled body, hang-up, web portal, wrong content type, redirect, oversized answer,
+ * credentials echoed back). Also plain
  * TCP/HTTP helpers for the connection failures.
  */
 import { randomBytes } from 'node:crypto';
@@ -25,6 +26,7 @@ export type FakeMode =
   | 'wrong-content-type'
   | 'redirect'
   | 'huge'
+  | 'stall-body'
   | 'echo-credentials';
 
 export interface FakeAxlOptions {
@@ -222,6 +224,11 @@ export async function startFakeAxl(opts: FakeAxlOptions = {}): Promise<FakeAxl> 
     }
     if (mode === 'redirect') {
       return send(res, 302, 'text/html', '', { location: 'https://127.0.0.1/ccmadmin/showHome.do' });
+    }
+    if (mode === 'stall-body') {
+      // Headers and the start of a page, then silence with the connection open.
+      res.writeHead(200, { 'content-type': 'text/html;charset=utf-8' });
+      return void res.write('<html><head><title>Cisco CallManager: AXL Web Service</title>');
     }
     if (mode === 'huge') {
       res.writeHead(200, { 'content-type': 'text/xml;charset=utf-8' });

@@ -91,6 +91,16 @@ describe('axl-auth connection', () => {
     );
   });
 
+  it('reports axl.http.timeout within --timeout when the response body stops half-way', async () => {
+    // Given a server that sends headers and part of the page, then nothing, keeping the connection open
+    const started = Date.now();
+    const { r } = await against({ mode: 'stall-body' }, { timeoutMs: 400 });
+    // Then the stalled body is a finding naming that phase, not a hang
+    assert.ok(Date.now() - started < 3000, 'no hang');
+    assert.deepEqual(r.ids, ['axl.http.timeout', 'cert.check.ok']);
+    assert.match(finding(r, 'axl.http.timeout').symptom, /the response body did not arrive within 400 ms/);
+  });
+
   it('waits for a slow server that answers within the deadline', async () => {
     const { r } = await against({ mode: 'slow', delayMs: 250 }, { timeoutMs: 2000 });
     assert.deepEqual(r.ids, ['cert.check.ok', 'axl.auth.ok']);
