@@ -1,6 +1,7 @@
 /**
  * Reads a secret (AXL password, dialback secret) without it ever touching argv: from a
- * `--…-stdin` flag, an environment variable, or a no-echo prompt on a terminal, in that order.
+ * `--…-stdin` flag, an environment variable, or a no-echo prompt on a terminal, in that order
+ * (`--…-stdin` with a terminal on stdin prompts too, so the secret is never echoed).
  * Anything else is a usage error that names the env var and flag to use (exit 2, no traffic).
  */
 import { UsageError } from './errors.js';
@@ -34,10 +35,12 @@ function defaultIo(): SecretIo {
 
 export async function readSecret(spec: SecretSpec, io: SecretIo = defaultIo()): Promise<string> {
   const what = spec.what ?? 'password';
-  if (spec.fromStdin) return fromStdin(spec, what, io);
+  const terminal = io.stdin.isTTY === true && typeof io.stdin.setRawMode === 'function';
+  // --…-stdin on a terminal would echo the secret as it is typed: prompt without echo instead.
+  if (spec.fromStdin) return terminal ? prompt(spec, what, io) : fromStdin(spec, what, io);
   const env = io.env[spec.envVar];
   if (env !== undefined && env !== '') return env;
-  if (io.stdin.isTTY && typeof io.stdin.setRawMode === 'function') return prompt(spec, what, io);
+  if (terminal) return prompt(spec, what, io);
   throw new UsageError(
     `no ${what}: set ${spec.envVar}, or pipe it in with ${spec.stdinFlag} (stdin is not a terminal, so xfed cannot prompt)`,
   );
@@ -91,6 +94,7 @@ function prompt(spec: SecretSpec, what: string, io: SecretIo): Promise<string> {
     let secret = '';
     const finish = (err?: Error) => {
       stdin.removeListener('data', onData);
+      stdin.removeListener('end', onEnd);
       stdin.setRawMode?.(false);
       stdin.pause();
       stderr.write('\n');
@@ -107,9 +111,12 @@ function prompt(spec: SecretSpec, what: string, io: SecretIo): Promise<string> {
         else if (ch >= ' ' && secret.length < MAX_SECRET_CHARS) secret += ch;
       }
     };
+    // The terminal went away before Enter: nothing more will come, so do not wait forever.
+    const onEnd = () => finish(new UsageError(`no ${what} entered (stdin closed)`));
     stderr.write(`${spec.promptLabel}: `);
     stdin.setRawMode?.(true);
     stdin.on('data', onData);
+    stdin.once('end', onEnd);
     stdin.resume();
   });
 }

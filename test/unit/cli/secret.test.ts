@@ -76,6 +76,24 @@ describe('readSecret', () => {
     assert.equal(t.shown(), 'AXL password for u@h: \n');
   });
 
+  it('prompts without echo instead of reading an echoing terminal when --password-stdin is given on one', async () => {
+    // Given --password-stdin with a terminal on stdin
+    const t = io({ tty: true });
+    const p = readSecret({ ...SPEC, fromStdin: true }, t.value);
+    t.stdin.write('hunter2\r');
+    // Then the terminal was switched to raw mode (no echo) while the password was typed
+    assert.equal(await p, 'hunter2');
+    assert.deepEqual(t.rawModes, [true, false]);
+  });
+
+  it('gives up with a usage error when the terminal closes before Enter', async () => {
+    const t = io({ tty: true });
+    const p = readSecret(SPEC, t.value);
+    t.stdin.end('abc');
+    await assert.rejects(p, /no password entered \(stdin closed\)/);
+    assert.deepEqual(t.rawModes, [true, false]);
+  });
+
   it('treats Ctrl-C at the prompt as a cancelled usage error', async () => {
     const t = io({ tty: true });
     const p = readSecret(SPEC, t.value);
