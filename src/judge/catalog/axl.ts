@@ -95,7 +95,7 @@ export const axlCatalog = defineCatalog({
       'xfed did not send the password of {user} to {hostPort}, so the credentials, the AXL service and xmpps2snodes were not checked.',
     cause:
       'The server certificate failed verification ({certError}). xfed sends AXL credentials only to a server it can verify, as Expressway-C does with TLS verify mode on.',
-    fix: 'Fix the certificate first (see the certificate findings): add the issuing CA with --ca <file>, or fix the Tomcat certificate on {host} (names, expiry, chain). To test the credentials anyway, add --insecure.',
+    fix: 'Fix the certificate first (see the certificate findings): add the issuing CA with --ca <file> (Expressway-C needs the same CA in its trusted CA list), or fix the Tomcat certificate on {host} (names, expiry, chain). To test the credentials anyway, add --insecure.',
     refs: [FEDERATION_GUIDE],
     exampleEvidence: { ...endpoint, user: 'expressway-axl', certError: 'UNABLE_TO_VERIFY_LEAF_SIGNATURE' },
   },
