@@ -4,10 +4,9 @@
  * xmpp-server), trying targets in order until one completes the TLS handshake (or every
  * target with --all-targets). Records facts and transcript lines only; never verdicts.
  */
-import { X509Certificate } from 'node:crypto';
 import { lookup as osLookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
-import tls from 'node:tls';
+import type tls from 'node:tls';
 import { collectEntries } from '../cli/domain-list.js';
 import { UsageError } from '../cli/errors.js';
 import type { DomainName, HostPort } from '../cli/validate.js';
@@ -27,7 +26,7 @@ import type { ProbeContext } from '../pipeline/run.js';
 import { withDeadline } from '../protocol/deadline.js';
 import { lookup as dnsLookup } from '../protocol/dns/client.js';
 import { peerChain } from '../protocol/tls/certificate.js';
-import { loadCaFiles, trustAnchors, trustFromSocket } from '../protocol/tls/trust.js';
+import { loadCaFiles, secureContextWithAnchors, trustFromSocket } from '../protocol/tls/trust.js';
 import { connectTcp, type StreamEvent, type TlsResult, XmppConnection } from '../protocol/xmpp/connection.js';
 import { isStreamError, parseStreamError } from '../protocol/xmpp/features.js';
 import { type OpenResult, openStream, startTls } from '../protocol/xmpp/session.js';
@@ -216,46 +215,13 @@ const TLS_POLICY = {
 /** One secure context per --ca list, shared by every connection of the run. */
 const contexts = new WeakMap<string[], tls.SecureContext>();
 
-/**
- * The system store (Node's default roots, plus NODE_EXTRA_CA_CERTS) with the --ca anchors added.
- * Passing `ca: trustAnchors(...)` would re-parse ~140 roots per context and fingerprint them
- * all (~40 ms, a third of a whole probe); the default store is built once in C++, and the
- * extra anchors are added to this context's own copy of it. Falls back to the documented
- * `ca` option if the native method is missing.
- */
 function secureContextFor(caPems: string[]): tls.SecureContext {
   let ctx = contexts.get(caPems);
-  if (ctx) return ctx;
-  ctx = tls.createSecureContext(TLS_POLICY);
-  const native = (ctx as unknown as { context?: { addCACert?: (pem: string) => void } }).context;
-  if (caPems.length > 0) {
-    if (typeof native?.addCACert === 'function') for (const pem of caPems) native.addCACert(pem);
-    else ctx = tls.createSecureContext({ ...TLS_POLICY, ca: trustAnchors(caPems) });
+  if (!ctx) {
+    ctx = secureContextWithAnchors(caPems, TLS_POLICY);
+    contexts.set(caPems, ctx);
   }
-  contexts.set(caPems, ctx);
   return ctx;
-}
-
-const pemBody = (pem: string) => pem.replace(/-----[^-]+-----|\s/g, '');
-let rootBodies: Set<string> | undefined;
-
-/**
- * SHA-256 fingerprints of the chain members that are local trust anchors (bundled roots or
- * --ca), so peerChain can mark a root the TLS stack appended locally. Compares DER bodies
- * instead of fingerprinting every root.
- */
-function anchorFingerprints(socket: tls.TLSSocket, caPems: string[]): string[] {
-  rootBodies ??= new Set(tls.rootCertificates.map(pemBody));
-  const extra = new Set(caPems.map(pemBody));
-  const out: string[] = [];
-  let cur = socket.getPeerCertificate(true) as tls.DetailedPeerCertificate | null;
-  for (let i = 0; cur?.raw && i < 16; i++) {
-    const body = cur.raw.toString('base64');
-    if (rootBodies.has(body) || extra.has(body)) out.push(new X509Certificate(cur.raw).fingerprint256);
-    if (cur.issuerCertificate === cur) break;
-    cur = cur.issuerCertificate ?? null;
-  }
-  return out;
 }
 
 /** What went wrong in a stream step, from the event that arrived instead of the expected one. */
@@ -330,7 +296,7 @@ async function certFacts(
     referenceName: domain,
     service: 'xmpp-server',
     endpoint: a.endpoint,
-    chain: await peerChain(socket, anchorFingerprints(socket, opts.caPems)),
+    chain: await peerChain(socket),
     trust: trustFromSocket(socket),
     checkedAt: new Date().toISOString(),
     warnDays: opts.warnDays,
@@ -449,6 +415,9 @@ async function probeAddress(
     secureContext: secureContextFor(opts.caPems),
     servername: target.domain,
     rejectUnauthorized: false,
+    // Identity is judged against the XMPP domain by the cert rules (DNS-ID, SRV-ID, XmppAddr);
+    // Node's own HTTPS-style check would only be thrown away (see trustFromSocket).
+    checkServerIdentity: () => undefined,
   };
   let talked = false;
   try {

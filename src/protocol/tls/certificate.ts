@@ -352,12 +352,25 @@ export async function certificateInfo(cert: X509Certificate): Promise<Certificat
   return info;
 }
 
-/** SHA-256 fingerprints of local trust anchors registered by trust.ts (system store + --ca). */
+/**
+ * Local trust anchors (system store and --ca), keyed by their DER in base64, so the chain can be
+ * marked without hashing every root: comparing DER is the same test as comparing fingerprints.
+ */
 const knownAnchors = new Set<string>();
 
+/** Base64 of a certificate's DER from its PEM; '' when the block holds no base64. */
+function pemDerBase64(pem: string): string {
+  const body = pem.replace(/-----[^-]+-----|\s/g, '');
+  // Normalise (padding, stray characters) the way the DER itself would be printed.
+  return Buffer.from(body, 'base64').toString('base64');
+}
+
 /** Called by trust.ts so peerChain can mark certificates that are local trust anchors. */
-export function registerTrustAnchors(fingerprints: Iterable<string>): void {
-  for (const f of fingerprints) knownAnchors.add(f);
+export function registerTrustAnchors(pems: Iterable<string>): void {
+  for (const pem of pems) {
+    const der = pemDerBase64(pem);
+    if (der) knownAnchors.add(der);
+  }
 }
 
 interface DetailedCert {
@@ -368,25 +381,20 @@ interface DetailedCert {
 /**
  * The peer's chain, leaf first. Node's getPeerCertificate(true) starts with the certificates
  * the peer sent (ordered by issuer links) and then appends issuers found in the local trust
- * store, so a certificate that is a local trust anchor is marked `trustAnchor: true`: it may
- * have been added locally rather than sent. Returns [] when the peer sent no certificate.
+ * store, so a certificate that is a registered local trust anchor is marked `trustAnchor: true`:
+ * it may have been added locally rather than sent. Returns [] when the peer sent no certificate.
  */
-export async function peerChain(
-  socket: TLSSocket,
-  anchorFingerprints?: Iterable<string>,
-): Promise<CertificateInfo[]> {
-  const anchors = new Set(knownAnchors);
-  for (const f of anchorFingerprints ?? []) anchors.add(f);
+export async function peerChain(socket: TLSSocket): Promise<CertificateInfo[]> {
   const out: CertificateInfo[] = [];
   const seen = new Set<string>();
   let cur = socket.getPeerCertificate(true) as DetailedCert | null;
   // Bounded: a chain longer than 16 is not something a TLS stack would build.
   while (cur?.raw && out.length < 16) {
-    const x = new X509Certificate(cur.raw);
-    if (seen.has(x.fingerprint256)) break; // a root points at itself
-    seen.add(x.fingerprint256);
-    const info = await certificateInfo(x);
-    if (anchors.has(x.fingerprint256)) info.trustAnchor = true;
+    const der = cur.raw.toString('base64');
+    if (seen.has(der)) break; // a root points at itself
+    seen.add(der);
+    const info = await certificateInfo(new X509Certificate(cur.raw));
+    if (knownAnchors.has(der)) info.trustAnchor = true;
     out.push(info);
     cur = cur.issuerCertificate ?? null;
   }

@@ -51,6 +51,11 @@ describe('probe tls: STARTTLS and authentication offers', () => {
     assert.equal(a?.tls?.sni, DOMAIN);
     assert.equal(a?.secureStream?.header?.id, 'post-tls-id');
     assert.equal(a?.close?.peerClosed, true);
+    // And the chain is leaf and intermediate as sent, then the --ca root marked as a local anchor
+    assert.deepEqual(
+      a?.cert?.chain.map((c) => c.trustAnchor ?? false),
+      [false, false, true],
+    );
   });
 
   it('reports SASL EXTERNAL and dialback with errors as offered (ejabberd-like)', async () => {

@@ -2,12 +2,18 @@
 import assert from 'node:assert/strict';
 import { X509Certificate } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { rootCertificates } from 'node:tls';
+import tls, { rootCertificates } from 'node:tls';
 import { UsageError } from '../../../../src/cli/errors.js';
-import { loadCaFiles, trustAnchors } from '../../../../src/protocol/tls/trust.js';
+import {
+  loadCaFiles,
+  secureContextWithAnchors,
+  trustAnchors,
+  trustFromSocket,
+} from '../../../../src/protocol/tls/trust.js';
 import { testPki } from '../../../helpers/test-ca.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'xfed-trust-unit-'));
@@ -67,5 +73,43 @@ describe('trustAnchors', () => {
     const anchors = trustAnchors([extra]);
     assert.equal(anchors.length, rootCertificates.length + 1);
     assert.equal(anchors[anchors.length - 1], extra);
+  });
+});
+
+describe('secureContextWithAnchors', () => {
+  /** Serves the test PKI's leaf + intermediate and returns the client's validation result. */
+  async function validate(ctx: tls.SecureContext): Promise<ReturnType<typeof trustFromSocket>> {
+    const leaf = testPki().leaf({ cn: 'example.org', dns: ['example.org'] });
+    const server = tls.createServer({ key: leaf.keyPem, cert: leaf.chainPem }, (s) => s.end());
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const { port } = server.address() as AddressInfo;
+    const socket = tls.connect({
+      host: '127.0.0.1',
+      port,
+      servername: 'example.org',
+      secureContext: ctx,
+      rejectUnauthorized: false,
+      checkServerIdentity: () => undefined,
+    });
+    try {
+      await new Promise<void>((resolve, reject) => {
+        socket.once('secureConnect', resolve);
+        socket.once('error', reject);
+      });
+      return trustFromSocket(socket);
+    } finally {
+      socket.destroy();
+      server.close();
+    }
+  }
+
+  it('adds the --ca anchors to the trust store of the context it builds', async () => {
+    // Given a private root passed as --ca, and a context built without it
+    const withCa = secureContextWithAnchors([testPki().root.certPem]);
+    const without = secureContextWithAnchors([]);
+    // When a server sends a chain issued under that root
+    // Then only the context with the anchor trusts it
+    assert.deepEqual(await validate(withCa), { authorized: true });
+    assert.equal((await validate(without)).authorized, false);
   });
 });
