@@ -92,6 +92,9 @@ export function planTarget(raw: string, f: TargetFlags): TlsTarget {
   const input = raw.trim();
   const port = defaultPort(f);
   if (f.connect) {
+    // With --domain as well, the target only names the connection (e.g. the host behind
+    // --connect); it is still validated, so a typo is a usage error rather than a report label.
+    if (f.domain) parseHostPort(input, 'target');
     const domain = f.domain?.ascii ?? parseDomain(input, 'target').ascii;
     return {
       input,

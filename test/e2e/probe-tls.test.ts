@@ -170,6 +170,10 @@ describe('xfed probe tls (e2e)', () => {
 
   const usage: [string, () => string[]][] = [
     ['a malformed domain', () => ['exa mple.org', '--connect', `127.0.0.1:${healthy.port}`]],
+    [
+      'a malformed target with --connect and --domain',
+      () => ['bad target!', '--connect', `127.0.0.1:${healthy.port}`, '--domain', DOMAIN],
+    ],
     ['--port 0', () => ['peer.test', '--port', '0', '--connect', `127.0.0.1:${healthy.port}`]],
     ['a bad --connect', () => ['peer.test', '--connect', `127.0.0.1:${healthy.port}0000`]],
     [
