@@ -85,6 +85,8 @@ export function parseRetryAfterS(value: string | undefined, nowMs = Date.now()):
   if (!value) return undefined;
   const v = value.trim();
   if (/^\d+$/.test(v)) return Number(v);
+  // Every HTTP-date form starts with a day name; Date.parse alone takes "-5" or "2026" as dates.
+  if (!/^[a-z]{3,9},?\s/i.test(v)) return undefined;
   const at = Date.parse(v);
   return Number.isNaN(at) ? undefined : Math.max(0, Math.ceil((at - nowMs) / 1000));
 }
