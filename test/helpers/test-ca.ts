@@ -56,6 +56,8 @@ export interface CertOptions {
   ca?: boolean;
   /** AIA caIssuers URLs. */
   caIssuers?: string[];
+  /** More extensions, their extnValue contents given as raw bytes (e.g. a private, oddly encoded one). */
+  extraExtensions?: { oid: string; critical?: boolean; value: Buffer }[];
 }
 
 export interface Issued {
@@ -245,6 +247,8 @@ export function issueCert(opts: CertOptions = {}): Issued {
       ),
     );
   }
+
+  for (const x of opts.extraExtensions ?? []) exts.push(ext(x.oid, x.critical ?? false, x.value));
 
   const serial = randomBytes(16);
   serial[0] = (serial[0] as number) & 0x7f;

@@ -253,6 +253,9 @@ export function parseDerDetails(der: Buffer): DerDetails {
     // extnValue is the last element; a BOOLEAN critical flag may sit in between.
     const value = parts[parts.length - 1];
     if (value?.tag !== 0x04) continue;
+    // Other extensions stay opaque: a private extension in an encoding this reader does not
+    // cover must not cost the SANs (and with them the identity check).
+    if (extOid !== OID_SAN && extOid !== OID_EKU && extOid !== OID_KEY_USAGE && extOid !== OID_AIA) continue;
     const inner = readTlv(value.body, 0);
     if (extOid === OID_SAN) parseGeneralNames(inner.body, details.san);
     else if (extOid === OID_EKU) {
@@ -317,7 +320,8 @@ export async function certificateInfo(cert: X509Certificate): Promise<Certificat
       signatureAlgorithm: 'unknown',
       commonNames: [],
       san: { dns: [], srv: [], xmppAddr: [], uri: [], ip: [] },
-      extKeyUsage: cert.keyUsage ?? null,
+      // node:crypto's keyUsage is the extended key usage, as dotted OIDs.
+      extKeyUsage: cert.keyUsage?.map((o) => EKU_NAMES[o] ?? o) ?? null,
       keyUsage: null,
       caIssuers: [],
     };

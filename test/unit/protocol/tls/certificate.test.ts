@@ -157,3 +157,32 @@ describe('parseDerDetails', () => {
     assert.throws(() => parseDerDetails(Buffer.alloc(0)));
   });
 });
+
+describe('certificateInfo with extensions the DER reader does not cover', () => {
+  it('keeps the SANs when a private extension has an encoding the reader would reject', async () => {
+    // Given a leaf with a non-critical private extension whose value uses a 5-byte length
+    const leaf = issueCert({
+      dns: ['example.org'],
+      extraExtensions: [{ oid: '1.3.6.1.4.1.55555.1', value: Buffer.from([0x30, 0x85, 0, 0, 0, 0, 1, 0]) }],
+    });
+    // When it is extracted
+    const info = await certificateInfo(leaf.cert);
+    // Then the identity and the signature algorithm are still read
+    assert.deepEqual(info.san.dns, ['example.org']);
+    assert.equal(info.signatureAlgorithm, 'sha256WithRSAEncryption');
+  });
+
+  it('names the extended key usages from node:crypto when the reader gives up', async () => {
+    // Given a leaf whose AIA extension (read by the DER reader, not by node:crypto) is malformed
+    const leaf = issueCert({
+      dns: ['example.org'],
+      extraExtensions: [{ oid: '1.3.6.1.5.5.7.1.1', value: Buffer.from([0x30, 0x85, 0, 0, 0, 0, 1, 0]) }],
+    });
+    assert.throws(() => parseDerDetails(leaf.cert.raw));
+    // When it is extracted
+    const info = await certificateInfo(leaf.cert);
+    // Then the fallback still says serverAuth and clientAuth, not their OIDs
+    assert.equal(info.signatureAlgorithm, 'unknown');
+    assert.deepEqual(info.extKeyUsage, ['serverAuth', 'clientAuth']);
+  });
+});
