@@ -217,6 +217,9 @@ async function openOutbound(
       continue;
     }
     a.connect = { ok: true, durationMs: tcp.durationMs };
+    // As in probe tls: back-to-back small writes (TLS Finished, stream header) must not wait for
+    // the peer's delayed ACK (Nagle).
+    tcp.socket.setNoDelay(true);
     const conn = new XmppConnection(tcp.socket, { transcript, label: endpoint });
     if (env.aborted) {
       conn.destroy();

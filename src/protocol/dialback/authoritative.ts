@@ -169,6 +169,9 @@ export class AuthoritativeListener {
       sock.destroy();
       return;
     }
+    // Our stream header and features go out as separate small writes; with Nagle the second
+    // waits for the peer's delayed ACK (about 40 ms on Linux) on every stream (re)start.
+    sock.setNoDelay(true);
     const s: InboundSessionFacts = {
       index: this.sessions.length + 1,
       remote: `${sock.remoteAddress}:${sock.remotePort}`,
