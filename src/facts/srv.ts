@@ -109,7 +109,7 @@ export interface ServiceLookup {
 export interface ResolverView {
   /** ip:port ([ip]:port for IPv6). */
   resolver: string;
-  /** True when at least one query got a decodable DNS message back. */
+  /** True when at least one query got a usable DNS message back (an outcome outside NETWORK_OUTCOMES). */
   answered: boolean;
   services: Record<SrvService, ServiceLookup>;
   /** The domain's own A/AAAA: the RFC 6120 §3.2.2 fallback target (<domain>:5269), and NXDOMAIN detection. */

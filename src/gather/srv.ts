@@ -6,16 +6,17 @@
  * Records facts and transcript lines only; verdicts are the judge's business.
  */
 import { domainToUnicode } from 'node:url';
-import type {
-  AddressFact,
-  AddressLookup,
-  ConnectTarget,
-  DnsQueryFact,
-  ResolverView,
-  ServiceLookup,
-  SrvFacts,
-  SrvRecordFact,
-  SrvService,
+import {
+  type AddressFact,
+  type AddressLookup,
+  type ConnectTarget,
+  type DnsQueryFact,
+  NETWORK_OUTCOMES,
+  type ResolverView,
+  type ServiceLookup,
+  type SrvFacts,
+  type SrvRecordFact,
+  type SrvService,
 } from '../facts/srv.js';
 import type { ProbeContext } from '../pipeline/run.js';
 import { type LookupResult, lookup, type QueryOptions, type QueryResult } from '../protocol/dns/client.js';
@@ -77,8 +78,10 @@ async function askResolver(
     Promise.all(SERVICES.map((s) => lookup(resolver, `_${s}._tcp.${domain}`, 'SRV', qopts).then(keep))),
     resolveHost(domain),
   ]);
-  // A resolver that never produced a DNS message (silent or unreachable) is not asked further.
-  const answered = queries.some((q) => q.outcome !== 'timeout' && q.outcome !== 'unreachable');
+  // A resolver that produced no usable DNS message (silent, unreachable, only truncated or
+  // undecodable replies) is not asked further, and failover moves on to the next one: a reply
+  // that cannot be used counts as no reply.
+  const answered = queries.some((q) => !NETWORK_OUTCOMES.includes(q.outcome));
 
   const lookups = await Promise.all(
     SERVICES.map(async (service, i): Promise<ServiceLookup> => {

@@ -159,6 +159,26 @@ describe('check srv: resolver and transport findings', () => {
     );
   });
 
+  it('fails over past a resolver whose every reply is unusable, and reports it as malformed', async () => {
+    // Given a first resolver that answers every question with bytes that are no DNS message
+    const garbage = await start({ handler: () => ({ raw: Buffer.from('hello') }) });
+    const good = await start({});
+    // When resolv.conf-style failover is used
+    const { ids, facts } = await runCheck(
+      'example.test',
+      { resolvers: [garbage.address, good.address], compare: false },
+      300,
+    );
+    // Then the second resolver's records are used, and the first one is still reported
+    assert.equal(facts.views[0]?.answered, false);
+    assert.equal(facts.primary, 1);
+    assert.deepEqual(ids, ['dns.answer.malformed']);
+    assert.deepEqual(
+      facts.connect.map((c) => c.ip),
+      ['127.0.0.2'],
+    );
+  });
+
   it('reports dns.resolvers.disagree with both answers side by side (split DNS)', async () => {
     // Given an inside and an outside view that give the SRV target different addresses
     const outside = await start({});
