@@ -425,6 +425,7 @@ describe('xfed dialback: before and after the dialback exchange', () => {
   it("keeps the peer's db:result for another domain apart (piggybacking) and answers only what it can", async () => {
     // Given a Prosody-style peer that also authenticates conference.peer.test on the same
     // callback stream, and asks about a domain xfed does not serve
+    let answers: Record<string, string>[] = [];
     const w = await world({
       async onResult(r) {
         const cb = await r.world.callback();
@@ -438,16 +439,12 @@ describe('xfed dialback: before and after the dialback exchange', () => {
         cb.c.send(`<db:result from='conference.${PEER}' to='${OUR}'>${conf}</db:result>`);
         cb.c.send(`<db:result from='${PEER}' to='elsewhere.test'>${own}</db:result>`);
         cb.c.send(`<db:verify from='${PEER}' to='elsewhere.test' id='x1'>abc</db:verify>`);
-        const answers = [
-          await cb.c.next(DB_ELEMENT),
-          await cb.c.next(DB_ELEMENT),
-          await cb.c.next(DB_ELEMENT),
-          await cb.c.next(DB_ELEMENT),
-        ].map((m) => attrs(m[0]));
+        const got: RegExpExecArray[] = [];
+        for (let i = 0; i < 4; i++) got.push(await cb.c.next(DB_ELEMENT));
+        answers = got.map((m) => ({ element: m[1] as string, ...attrs(m[0]) }));
         cb.c.send(`<db:verify from='${PEER}' to='${OUR}' id='${r.streamId}'>${r.key}</db:verify>`);
         const type = attrs((await cb.c.next(DB_ELEMENT))[0]).type;
         r.c.send(`<db:result from='${PEER}' to='${OUR}' type='${type}'/>`);
-        assert.equal(answers.length, 4);
         const iq = await r.c.waitFor(/<iq [^>]*>[\s\S]*?<\/iq>/);
         cb.c.send(
           `<iq type='result' from='${PEER}' to='${OUR}' id='${attrs(/<iq [^>]*>/.exec(iq)?.[0] ?? '').id}'/>`,
@@ -469,5 +466,17 @@ describe('xfed dialback: before and after the dialback exchange', () => {
     // And what xfed does not serve got item-not-found, without any key check
     assert.equal(byFrom[`${PEER}>elsewhere.test`], 'error');
     assert.equal(s?.verifies.find((v) => v.to === 'elsewhere.test')?.condition, 'item-not-found');
+    // And the peer received exactly those answers, each addressed back to the pair it asked about
+    // (the unhosted ones at once, the two keys after their checks)
+    const wire = answers.map((a) => `${a.element} ${a.from}>${a.to} ${a.type}`).sort();
+    assert.deepEqual(
+      wire,
+      [
+        `result ${OUR}>${PEER} valid`,
+        `result ${OUR}>conference.${PEER} valid`,
+        `result elsewhere.test>${PEER} error`,
+        `verify elsewhere.test>${PEER} error`,
+      ].sort(),
+    );
   });
 });
