@@ -38,6 +38,7 @@ import { parseDerDetails, peerChain } from '../protocol/tls/certificate.js';
 import { trustAnchors, trustFromSocket } from '../protocol/tls/trust.js';
 import { connectTcp, type StreamEvent, XmppConnection } from '../protocol/xmpp/connection.js';
 import { openStream, startTls } from '../protocol/xmpp/session.js';
+import type { XmlElement } from '../protocol/xmpp/xml.js';
 import type { Report } from '../report/model.js';
 import type { Transcript } from '../transcript/recorder.js';
 import { gatherSrv } from './srv.js';
@@ -293,26 +294,21 @@ async function closeOutbound(conn: XmppConnection, env: Env): Promise<void> {
   conn.destroy();
 }
 
+/** The answer element or the event that ended the wait, from either kind of wait. */
+function endOfWait(a: Delivery | ExchangeResult): { el?: XmlElement; ev?: StreamEvent } {
+  if ('kind' in a) return a.kind === 'answer' ? { el: a.el } : { ev: a.event };
+  return { el: a.answer, ev: a.failure };
+}
+
 /** Turns the end of a wait (answer element or failure event) into answer facts. */
 function answerFacts(r: {
-  answer?: Delivery | ExchangeResult;
+  answer: Delivery | ExchangeResult;
   sentAtMs: number;
   nowMs: number;
   ignored: number;
 }): DialbackAnswerFacts {
   const base = { ignored: r.ignored, atMs: r.nowMs, durationMs: r.nowMs - r.sentAtMs };
-  const el =
-    r.answer && 'kind' in r.answer
-      ? r.answer.kind === 'answer'
-        ? r.answer.el
-        : undefined
-      : r.answer?.answer;
-  const ev: StreamEvent | undefined =
-    r.answer && 'kind' in r.answer
-      ? r.answer.kind === 'failed'
-        ? r.answer.event
-        : undefined
-      : r.answer?.failure;
+  const { el, ev } = endOfWait(r.answer);
   if (el) {
     const p = parseDialbackAnswer(el);
     const f: DialbackAnswerFacts = {

@@ -41,6 +41,7 @@ import {
 import { escapeXml, type XmlElement } from '../xmpp/xml.js';
 import { keysEqual, randomToken, xep0185Key } from './keys.js';
 import { LabelledTranscript } from './labelled-transcript.js';
+import { domainOfJid, sameDomain } from './names.js';
 
 /** What we answer to a db:result the peer sent us. */
 export interface ResultVerdict {
@@ -89,18 +90,6 @@ export interface ListenerOptions {
 
 const MAX_STANZA_BYTES = 64 * 1024;
 const MAX_RECORDED = 50;
-
-/** The domain part of a JID (RFC 7622 §3.2): what follows '@', before '/'. */
-export function domainOfJid(jid: string | undefined): string | undefined {
-  if (!jid) return undefined;
-  const noResource = jid.split('/')[0] as string;
-  const at = noResource.lastIndexOf('@');
-  return (at >= 0 ? noResource.slice(at + 1) : noResource).toLowerCase();
-}
-
-function sameDomain(a: string | undefined, b: string): boolean {
-  return a !== undefined && a.toLowerCase().replace(/\.$/, '') === b;
-}
 
 function errorChild(condition: string): string {
   return `<error type='cancel'><${condition} xmlns='${NS_STANZAS}'/></error>`;
@@ -499,7 +488,7 @@ export class AuthoritativeListener {
     const task = this.o
       .checkResult({ from: from.toLowerCase(), to: this.o.our, streamId, key }, rec)
       .then((v) => {
-        if (v.answer === 'valid') authenticated.add(from.toLowerCase());
+        if (v.answer === 'valid') authenticated.add(domainOfJid(from) ?? from);
         send(v);
       })
       .catch((e: unknown) => {

@@ -10,6 +10,7 @@ import type { StreamEvent, XmppConnection } from '../xmpp/connection.js';
 import { isStreamError, NS_DIALBACK, NS_SERVER } from '../xmpp/features.js';
 import { escapeXml, type XmlElement } from '../xmpp/xml.js';
 import { randomToken } from './keys.js';
+import { domainOfJid, sameDomain } from './names.js';
 
 export type Delivery =
   | { kind: 'answer'; el: XmlElement; via: 'originating' | 'listener'; atMs: number }
@@ -18,16 +19,6 @@ export type Delivery =
 interface Waiter {
   match(el: XmlElement, via: 'originating' | 'listener'): boolean;
   resolve(d: Delivery): void;
-}
-
-const same = (a: string | undefined, b: string) =>
-  a !== undefined && a.toLowerCase().replace(/\.$/, '') === b.toLowerCase();
-
-/** The domain part of a JID (RFC 7622 §3.2). */
-function domainOf(jid: string | undefined): string | undefined {
-  if (!jid) return undefined;
-  const bare = jid.split('/')[0] as string;
-  return bare.slice(bare.lastIndexOf('@') + 1);
 }
 
 export class OriginatingStream {
@@ -110,8 +101,8 @@ export class OriginatingStream {
         el.ns === NS_DIALBACK &&
         el.local === 'result' &&
         el.attrs.type !== undefined &&
-        same(el.attrs.from, this.peer) &&
-        same(el.attrs.to, this.our),
+        sameDomain(el.attrs.from, this.peer) &&
+        sameDomain(el.attrs.to, this.our),
       timeoutMs,
       'db:result answer',
     );
@@ -130,7 +121,7 @@ export class OriginatingStream {
         el.ns === NS_SERVER &&
         el.attrs.id === id &&
         (el.attrs.type === 'result' || el.attrs.type === 'error') &&
-        same(domainOf(el.attrs.from), this.peer),
+        sameDomain(domainOfJid(el.attrs.from), this.peer),
       timeoutMs,
       'ping reply',
     );

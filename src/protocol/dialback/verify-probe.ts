@@ -9,6 +9,7 @@ import type { StreamEvent, XmppConnection } from '../xmpp/connection.js';
 import { isStreamError, NS_DIALBACK, stanzaErrorCondition } from '../xmpp/features.js';
 import { escapeXml, type XmlElement } from '../xmpp/xml.js';
 import { randomToken } from './keys.js';
+import { sameDomain } from './names.js';
 
 export interface VerifyRequest {
   /** The receiving domain (ours). */
@@ -51,8 +52,6 @@ export function parseDialbackAnswer(el: XmlElement): ParsedAnswer {
   }
   return p;
 }
-
-const same = (a: string | undefined, b: string) => a !== undefined && a.toLowerCase() === b.toLowerCase();
 
 /** A random db:verify for the safe probe: nobody issued this key, so the answer must be 'invalid'. */
 export function randomVerifyRequest(from: string, to: string): VerifyRequest {
@@ -99,8 +98,8 @@ export function exchangeVerify(
       el.ns === NS_DIALBACK &&
       el.local === 'verify' &&
       el.attrs.type !== undefined &&
-      same(el.attrs.from, req.to) &&
-      same(el.attrs.to, req.from) &&
+      sameDomain(el.attrs.from, req.to) &&
+      sameDomain(el.attrs.to, req.from) &&
       // XEP-0220 §2.3: the answer is matched by the whole (from, to, id) triple; one without
       // our id (or with another) answers nothing we asked, and is dropped like a spoof.
       el.attrs.id === req.id,
