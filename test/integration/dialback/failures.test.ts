@@ -260,6 +260,35 @@ describe('xfed dialback: the callback', () => {
     );
   });
 
+  it("checks at most 8 of the peer's own keys per run and answers a flood beyond that at once (resource-constraint)", async () => {
+    // Given a peer whose callback sends 12 db:results, each of which would make xfed dial back
+    const answers: Record<string, number> = {};
+    const w = await world({
+      async onResult(r) {
+        const cb = await r.world.callback();
+        for (let i = 0; i < 12; i++) cb.c.send(`<db:result from='${PEER}' to='${OUR}'>bad-${i}</db:result>`);
+        for (let i = 0; i < 12; i++) {
+          const m = await cb.c.next(DB_ELEMENT, 8000);
+          const key = `${attrs(m[0]).type}${/<resource-constraint /.test(m[0]) ? ' resource-constraint' : ''}`;
+          answers[key] = (answers[key] ?? 0) + 1;
+        }
+        cb.c.close();
+        r.c.send(`<db:result from='${PEER}' to='${OUR}' type='invalid'/>`);
+        await hangUpLater(r);
+      },
+    });
+    const { ids, facts } = await runDialback(w, { resultTimeoutMs: 5000, timeoutMs: 1000 });
+    // Then 8 keys went to peer.test's authoritative server (which said invalid), the other 4 were
+    // refused without any traffic, and the run ended on the peer's answer
+    assert.deepEqual(answers, { invalid: 8, 'error resource-constraint': 4 });
+    assert.equal(w.peer.connections(), 1 + 8);
+    assert.equal(facts.sessions[0]?.results.filter((x) => x.verification).length, 8);
+    assert.deepEqual(
+      ids.filter((i) => i.startsWith('dialback.')),
+      ['dialback.result.invalid', 'dialback.callback.reverse-failed'],
+    );
+  });
+
   it('reports a callback connection that never asks as dialback.callback.no-verify', async () => {
     const w = await world({
       async onResult(r) {
