@@ -130,6 +130,21 @@ export interface ConnectTarget {
   weight?: number;
 }
 
+/**
+ * A resolver not asked about this domain: earlier in the same run it never answered and let
+ * every query of several domains time out (see ResolverMemory in gather/srv.ts).
+ */
+export interface SkippedResolver {
+  /** ip:port ([ip]:port for IPv6). */
+  resolver: string;
+  /** The earlier domains for which every query to this resolver timed out. */
+  silentFor: string[];
+  /** The queries of the latest of those domains ("SRV _xmpp-server._tcp.<domain>", ...). */
+  queries: string[];
+  /** How they ended ("no answer within 5000 ms (3 transmissions)"). */
+  error: string;
+}
+
 export interface SrvFacts {
   /** The domain as an A-label (what went on the wire). */
   domain: string;
@@ -145,6 +160,8 @@ export interface SrvFacts {
    */
   mode: 'failover' | 'compare';
   views: ResolverView[];
+  /** Resolvers left out because they were silent earlier in this run; absent when none was. */
+  skipped?: SkippedResolver[];
   /** Index into views of the resolver whose answers the connect list comes from; null when none answered. */
   primary: number | null;
   /** The connect list in the most likely try order (see connectList in gather/srv.ts). */

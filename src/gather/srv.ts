@@ -14,6 +14,7 @@ import {
   NETWORK_OUTCOMES,
   type ResolverView,
   type ServiceLookup,
+  type SkippedResolver,
   type SrvFacts,
   type SrvRecordFact,
   type SrvService,
@@ -39,6 +40,57 @@ export interface SrvOptions {
   compare?: boolean;
   /** UDP retransmissions inside each query's deadline (default 2). */
   retries?: number;
+  /** Shared by every domain of one run, so a dead resolver is waited for only at the start. */
+  memory?: ResolverMemory;
+}
+
+/**
+ * What one run has learned about its resolvers. A resolver that has not produced a single
+ * usable answer in the run, and let every query of SILENT_DOMAINS different domains time out,
+ * is left out for the run's later domains, as long as another resolver is left to ask; their
+ * reports still name it (SrvFacts.skipped). Without this, a dead first nameserver costs one
+ * full deadline per batch of --concurrency domains (5 s per 32 by default), since each domain
+ * waits for it before failing over. A resolver that answers anything is never left out: one
+ * slow zone (a resolver can stay silent for longer than our deadline while it chases dead
+ * authoritative servers) does not make a resolver silent.
+ */
+export interface ResolverMemory {
+  /** Resolvers (ip:port) that produced a usable answer in this run. */
+  answered: Set<string>;
+  /** Resolvers (ip:port) that never answered, with the domains they were silent for. */
+  silent: Map<string, SkippedResolver>;
+}
+
+/** Domains a resolver must have been silent for before later domains skip it. */
+export const SILENT_DOMAINS = 2;
+
+export function newResolverMemory(): ResolverMemory {
+  return { answered: new Set(), silent: new Map() };
+}
+
+/** The resolver's silence record when later domains should skip it (a copy: the memory moves on). */
+function skipEntry(memory: ResolverMemory, r: ResolverAddress): SkippedResolver[] {
+  const s = memory.silent.get(formatResolver(r));
+  return s && s.silentFor.length >= SILENT_DOMAINS ? [structuredClone(s)] : [];
+}
+
+function remember(memory: ResolverMemory, domain: string, v: ResolverView): void {
+  if (v.answered) {
+    memory.answered.add(v.resolver);
+    memory.silent.delete(v.resolver);
+    return;
+  }
+  if (memory.answered.has(v.resolver)) return;
+  if (v.queries.length === 0 || !v.queries.every((q) => q.outcome === 'timeout')) return;
+  const prev = memory.silent.get(v.resolver);
+  // Different domains only, and no more evidence than needed (it is copied into every report).
+  if (prev && (prev.silentFor.length >= SILENT_DOMAINS || prev.silentFor.includes(domain))) return;
+  memory.silent.set(v.resolver, {
+    resolver: v.resolver,
+    silentFor: [...(prev?.silentFor ?? []), domain],
+    queries: v.queries.map((q) => `${q.type} ${q.name}`),
+    error: v.queries[0]?.error ?? 'no answer',
+  });
 }
 
 /** RFC 6120 §3.2.2: without SRV records, connect to the domain itself on 5269. */
@@ -159,17 +211,23 @@ export async function gatherSrv(domain: string, opts: SrvOptions, ctx: ProbeCont
   const compare = opts.compare ?? (opts.resolvers !== undefined && opts.resolvers.length > 1);
   const qopts: QueryOptions = { timeoutMs: ctx.timeoutMs, tcp: opts.tcp === true, log: ctx.transcript };
   if (opts.retries !== undefined) qopts.retries = opts.retries;
+  const { memory } = opts;
+  let skipped = memory ? resolvers.flatMap((r) => skipEntry(memory, r)) : [];
+  // Never leave every resolver out: when all were silent, all of them get another chance.
+  if (skipped.length === resolvers.length) skipped = [];
+  const ask = resolvers.filter((r) => !skipped.some((s) => s.resolver === formatResolver(r)));
   const views: ResolverView[] = [];
   if (compare) {
-    views.push(...(await Promise.all(resolvers.map((r) => askResolver(r, domain, opts.family, qopts)))));
+    views.push(...(await Promise.all(ask.map((r) => askResolver(r, domain, opts.family, qopts)))));
   } else {
     // resolv(5) behaviour: the next nameserver is asked only when the previous one did not answer.
-    for (const r of resolvers) {
+    for (const r of ask) {
       const v = await askResolver(r, domain, opts.family, qopts);
       views.push(v);
       if (v.answered) break;
     }
   }
+  if (memory) for (const v of views) remember(memory, domain, v);
   const primary = views.findIndex((v) => v.answered);
   const facts: SrvFacts = {
     domain,
@@ -180,6 +238,13 @@ export async function gatherSrv(domain: string, opts: SrvOptions, ctx: ProbeCont
     primary: primary >= 0 ? primary : null,
     connect: [],
   };
+  if (skipped.length > 0) {
+    facts.skipped = skipped;
+    for (const s of skipped)
+      ctx.transcript.note(
+        `${s.resolver}: not asked, silent for ${s.silentFor.join(', ')} earlier in this run`,
+      );
+  }
   if (domain.split('.').some((l) => l.startsWith('xn--'))) facts.unicode = domainToUnicode(domain);
   facts.connect = connectList(facts, { order: 'expected' });
   return facts;

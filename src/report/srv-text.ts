@@ -53,6 +53,8 @@ export function describeSrv(r: Report): string[] {
   out.push(
     `resolver${f.views.length > 1 ? 's' : ''} ${tried}${f.mode === 'compare' ? ', compared' : ''}${f.tcpForced ? ', TCP only' : ''}`,
   );
+  for (const s of f.skipped ?? [])
+    out.push(`not asked: ${s.resolver} (silent for ${s.silentFor.join(', ')} earlier in this run)`);
   const primary = f.primary === null ? undefined : f.views[f.primary];
   if (primary) {
     out.push('', `As answered by ${primary.resolver} (SRV records in the order servers try them):`);

@@ -123,6 +123,87 @@ describe('xfed check srv (built CLI)', () => {
     );
   });
 
+  it('compares repeated --resolver flags and shows the differing answers side by side', async () => {
+    // Given a second resolver whose view gives the SRV target another address (split DNS)
+    const inside = await startFakeDns({
+      zone: {
+        '_xmpp-server._tcp.good.test': [srv(5269, 'xmpp.good.test')],
+        'xmpp.good.test': [a('127.0.9.2')],
+      },
+    });
+    try {
+      const other = `127.0.0.1:${inside.port}`;
+      // When both are given with --resolver
+      const json = await runCli([
+        'check',
+        'srv',
+        'good.test',
+        '--resolver',
+        resolver,
+        '--resolver',
+        other,
+        '--json',
+      ]);
+      const text = await runCli(['check', 'srv', 'good.test', '--resolver', resolver, '--resolver', other]);
+      // Then the warning lists each resolver's answer, and the text report shows both views
+      assert.equal(json.code, 0, json.stderr);
+      const doc = jsonLines(json.stdout)[0] as { findings: { evidence: { answers?: string[] } }[] };
+      assertValidReport(doc);
+      assert.deepEqual(idsOf(doc), ['dns.resolvers.disagree']);
+      assert.deepEqual(
+        doc.findings[0]?.evidence.answers?.map((l) => l.replace(/ → .*xmpp\.good\.test: /, ' → ')),
+        [`${resolver} → 127.0.0.2`, `${other} → 127.0.9.2`],
+      );
+      assert.match(text.stdout, new RegExp(`resolvers ${resolver}, ${other}, compared`));
+      assert.match(
+        text.stdout,
+        new RegExp(
+          `As answered by ${resolver} [^]*→ 127\\.0\\.0\\.2[^]*As answered by ${other}:[^]*→ 127\\.0\\.9\\.2`,
+        ),
+      );
+    } finally {
+      await inside.close();
+    }
+  });
+
+  it('waits for a silent resolver only at the start of a batch, and names it in every report', async () => {
+    // Given a silent first resolver, a working second one, and 40 domains
+    const silent = await startFakeDns({ handler: () => ({ silent: true }) });
+    try {
+      const file = join(dir, 'forty.txt');
+      writeFileSync(file, Array.from({ length: 40 }, (_, i) => `d${i}.good.test\n`).join(''));
+      // When they are checked four at a time
+      const r = await runCli([
+        'check',
+        'srv',
+        '--file',
+        file,
+        '--resolver',
+        `127.0.0.1:${silent.port}`,
+        '--resolver',
+        resolver,
+        '--concurrency',
+        '4',
+        '--timeout',
+        '300',
+        '--json',
+      ]);
+      // Then only the first domains waited for it; later ones skipped it and said why
+      const waited = new Set(silent.questions.map((q) => q.name.replace(/^_[a-z-]+\._tcp\./, '')));
+      assert.ok(waited.size <= 8, `${waited.size} domains waited for the silent resolver`);
+      const docs = jsonLines(r.stdout) as { target: string; facts: { skipped?: { resolver: string }[] } }[];
+      assert.equal(docs.length, 40);
+      for (const d of docs) {
+        assertValidReport(d);
+        assert.ok(idsOf(d).includes('dns.resolver.timeout'), d.target);
+      }
+      assert.equal(docs[39]?.facts.skipped?.[0]?.resolver, `127.0.0.1:${silent.port}`);
+      assert.equal(r.code, 1);
+    } finally {
+      await silent.close();
+    }
+  });
+
   it('turns a silent resolver into a finding within the --timeout', async () => {
     const silent = await startFakeDns({ handler: () => ({ silent: true }) });
     try {

@@ -4,7 +4,7 @@ import { XfedCommand } from '../../cli/base-command.js';
 import { collectDomains } from '../../cli/domain-list.js';
 import { concurrencyFlag, resolverFlag } from '../../cli/flags.js';
 import type { SrvFacts } from '../../facts/srv.js';
-import { gatherSrv, type SrvOptions } from '../../gather/srv.js';
+import { gatherSrv, newResolverMemory, type SrvOptions } from '../../gather/srv.js';
 import { dnsRules } from '../../judge/rules/dns.js';
 import { type Pipeline, runTarget } from '../../pipeline/run.js';
 import { describeSrv } from '../../report/srv-text.js';
@@ -38,7 +38,11 @@ export default class CheckSrv extends XfedCommand {
     const { argv, flags } = await this.parse(CheckSrv);
     const domains = await collectDomains(argv as string[], flags.file);
     const timeoutMs = flags.timeout ?? 5000;
-    const opts: SrvOptions = { tcp: flags.tcp === true, family: flags.ipv4 ? 4 : flags.ipv6 ? 6 : undefined };
+    const opts: SrvOptions = {
+      tcp: flags.tcp === true,
+      family: flags.ipv4 ? 4 : flags.ipv6 ? 6 : undefined,
+      memory: newResolverMemory(),
+    };
     if (flags.resolver) opts.resolvers = flags.resolver;
     const pipeline: Pipeline<SrvFacts> = {
       command: 'check srv',

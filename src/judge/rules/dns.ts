@@ -58,6 +58,22 @@ const FAILURE_IDS: Partial<Record<DnsOutcome, FindingId>> = {
 
 export const queryFailures: Rule<SrvFacts> = (f) => {
   const hits: Hit[] = [];
+  // A resolver left out because it was silent for earlier domains of this run still fails
+  // this domain's lookups: the same finding, with the evidence from those domains.
+  for (const s of f.skipped ?? []) {
+    const [host, port] = splitResolver(s.resolver);
+    hits.push(
+      hit('dns.resolver.timeout', {
+        domain: f.domain,
+        resolver: s.resolver,
+        host,
+        port,
+        queries: s.queries,
+        error: `${s.error}; it stayed silent for ${s.silentFor.join(' and ')} earlier in this run, so it was not asked about ${f.domain}`,
+        silentFor: s.silentFor,
+      }),
+    );
+  }
   for (const v of f.views) {
     const [host, port] = splitResolver(v.resolver);
     for (const [outcome, id] of Object.entries(FAILURE_IDS) as [DnsOutcome, FindingId][]) {

@@ -5,6 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
+import { newResolverMemory, SILENT_DOMAINS } from '../../../src/gather/srv.js';
 import { closeDnsSockets } from '../../../src/protocol/dns/client.js';
 import {
   closedPort,
@@ -177,6 +178,69 @@ describe('check srv: resolver and transport findings', () => {
       facts.connect.map((c) => c.ip),
       ['127.0.0.2'],
     );
+  });
+
+  it('stops waiting for a resolver that stayed silent for two domains of the run, and still reports it', async () => {
+    // Given a silent first resolver, a working second one, and one memory for the whole run
+    const silent = await start({ handler: () => ({ silent: true }) });
+    const good = await start({});
+    const opts = { resolvers: [silent.address, good.address], compare: false, memory: newResolverMemory() };
+    // When two domains have waited for it in vain
+    assert.equal(SILENT_DOMAINS, 2);
+    for (const d of ['one.test', 'two.test']) {
+      const { ids, facts } = await runCheck(d, opts, 300);
+      assert.equal(facts.skipped, undefined);
+      assert.ok(ids.includes('dns.resolver.timeout'));
+    }
+    const asked = silent.questions.length;
+    // Then the next domain does not ask it, takes no deadline, and fails over at once
+    const t0 = Date.now();
+    const { ids, facts, report } = await runCheck('example.test', opts, 300);
+    assert.ok(Date.now() - t0 < 300, `took ${Date.now() - t0} ms`);
+    assert.equal(silent.questions.length, asked, 'the silent resolver must not be asked again');
+    assert.deepEqual(
+      facts.views.map((v) => v.resolver),
+      [`127.0.0.1:${good.port}`],
+    );
+    assert.deepEqual(
+      facts.connect.map((c) => c.ip),
+      ['127.0.0.2'],
+    );
+    // And its report still names the silent resolver, with the evidence from the earlier domains
+    assert.deepEqual(facts.skipped?.[0]?.silentFor, ['one.test', 'two.test']);
+    assert.deepEqual(ids, ['dns.resolver.timeout']);
+    const ev = report.findings[0]?.evidence ?? {};
+    assert.equal(ev.resolver, `127.0.0.1:${silent.port}`);
+    assert.deepEqual(ev.silentFor, ['one.test', 'two.test']);
+    assert.match(report.findings[0]?.cause ?? '', /not asked about example\.test/);
+  });
+
+  it('keeps asking a resolver that answered earlier in the run, even if one zone is slow', async () => {
+    // Given a resolver that answers example.test but stays silent for names under slow.test
+    const flaky = await start({
+      handler: (q) => (q.name.endsWith('slow.test') ? { silent: true } : undefined),
+    });
+    const good = await start({});
+    const opts = { resolvers: [flaky.address, good.address], compare: false, memory: newResolverMemory() };
+    await runCheck('example.test', opts, 300);
+    // When several slow domains follow
+    for (const d of ['a.slow.test', 'b.slow.test']) await runCheck(d, opts, 300);
+    const before = flaky.questions.length;
+    const { facts } = await runCheck('c.slow.test', opts, 300);
+    // Then it is still asked: it is not a silent resolver
+    assert.ok(flaky.questions.length > before);
+    assert.equal(facts.skipped, undefined);
+  });
+
+  it('never leaves every resolver out: a lone silent resolver is asked for every domain', async () => {
+    const silent = await start({ handler: () => ({ silent: true }) });
+    const opts = { resolvers: [silent.address], memory: newResolverMemory() };
+    for (const d of ['one.test', 'two.test']) await runCheck(d, opts, 300);
+    const before = silent.questions.length;
+    const { ids, facts } = await runCheck('three.test', opts, 300);
+    assert.ok(silent.questions.length > before);
+    assert.equal(facts.skipped, undefined);
+    assert.deepEqual(ids, ['dns.resolver.timeout']);
   });
 
   it('reports dns.resolvers.disagree with both answers side by side (split DNS)', async () => {
