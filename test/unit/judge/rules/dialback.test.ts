@@ -226,6 +226,39 @@ describe('dialback rules: which step to blame', () => {
     assert.deepEqual(dialbackIds(ping('timeout')), ['dialback.ping.no-reply', 'dialback.result.valid']);
   });
 
+  it('accepts any identity that names our domain in the certificate we present, and warns otherwise', () => {
+    const noSan = { dns: [], srv: [], xmppAddr: [], uri: [], ip: [] };
+    const cases: [string, Partial<NonNullable<DialbackFacts['ourCert']>>, boolean][] = [
+      ['a DNS-ID', { san: { ...noSan, dns: ['our.test'] } }, true],
+      [
+        'a wildcard for the names under it (not the domain itself)',
+        { san: { ...noSan, dns: ['*.our.test'] } },
+        false,
+      ],
+      ['an SRV-ID only', { san: { ...noSan, srv: ['_xmpp-server.our.test'] } }, true],
+      ['an XmppAddr only', { san: { ...noSan, xmppAddr: ['our.test'] } }, true],
+      ['the CN, without any SAN', { commonNames: ['our.test'] }, true],
+      [
+        'the CN, beside a SAN for another name',
+        { san: { ...noSan, dns: ['xmpp.our.test'] }, commonNames: ['our.test'] },
+        false,
+      ],
+      ['the SRV host only', { san: { ...noSan, dns: ['xmpp.our.test'] } }, false],
+      ['an SRV-ID for another service', { san: { ...noSan, srv: ['_xmpp-client.our.test'] } }, false],
+    ];
+    for (const [what, cert, names] of cases) {
+      const f = facts({ outcome: 'valid' });
+      f.ourCert = { subject: 'CN=x', san: noSan, commonNames: [], ...cert };
+      const got = dialbackIds(f).includes('dialback.our-cert.name-mismatch');
+      assert.equal(got, !names, what);
+    }
+    // And the wildcard case names our domain when it is one label under it
+    const w = facts({ outcome: 'valid' });
+    w.our = 'chat.example.net';
+    w.ourCert = { subject: 'CN=*.example.net', san: { ...noSan, dns: ['*.example.net'] }, commonNames: [] };
+    assert.ok(!dialbackIds(w).includes('dialback.our-cert.name-mismatch'));
+  });
+
   it('says nothing about dialback when the stream never became ready (the probe tls rules speak)', () => {
     const f = facts({ outcome: 'valid' });
     f.originating = { ...ready, ready: false };
