@@ -26,9 +26,21 @@ import type { ProbeContext } from '../pipeline/run.js';
 import { withDeadline } from '../protocol/deadline.js';
 import { lookup as dnsLookup } from '../protocol/dns/client.js';
 import { peerChain } from '../protocol/tls/certificate.js';
+import {
+  type TicketWatch,
+  ticketsWorthWaitingFor,
+  watchSessionTickets,
+} from '../protocol/tls/session-tickets.js';
 import { loadCaFiles, secureContextWithAnchors, trustFromSocket } from '../protocol/tls/trust.js';
-import { connectTcp, type StreamEvent, type TlsResult, XmppConnection } from '../protocol/xmpp/connection.js';
-import { isStreamError, parseStreamError } from '../protocol/xmpp/features.js';
+import {
+  connectTcp,
+  headerInfo,
+  type StreamEvent,
+  streamHeader,
+  type TlsResult,
+  XmppConnection,
+} from '../protocol/xmpp/connection.js';
+import { isFeatures, isStreamError, parseFeatures, parseStreamError } from '../protocol/xmpp/features.js';
 import { type OpenResult, openStream, startTls } from '../protocol/xmpp/session.js';
 import { gatherSrv, S2S_DEFAULT_PORT } from './srv.js';
 
@@ -333,7 +345,41 @@ async function closeStream(conn: XmppConnection, waitMs: number): Promise<CloseF
   }
 }
 
-/** The TLS part shared by STARTTLS and direct TLS: certificate facts, then the stream over TLS. */
+/** The XML declaration our stream headers start with (RFC 6120 §11.5). */
+const XML_DECL = "<?xml version='1.0'?>";
+
+/**
+ * Reads the peer's answer to a stream header we already sent: its header, then (version 1.x)
+ * its features. The same steps as openStream, for a header sent in parts (see afterHandshake).
+ */
+async function readStreamOpen(conn: XmppConnection, timeoutMs: number, started: number): Promise<OpenResult> {
+  const first = await conn.read(timeoutMs, 'stream header');
+  if (first.kind !== 'header')
+    return { ok: false, stage: 'header', event: first, durationMs: Date.now() - started };
+  const header = headerInfo(first.el);
+  if (!header.version?.startsWith('1.'))
+    return { ok: true, header, features: null, durationMs: Date.now() - started };
+  const next = await conn.read(timeoutMs, 'stream features');
+  if (next.kind === 'element' && isFeatures(next.el)) {
+    return { ok: true, header, features: parseFeatures(next.el), durationMs: Date.now() - started };
+  }
+  return { ok: false, stage: 'features', header, event: next, durationMs: Date.now() - started };
+}
+
+/**
+ * The TLS part shared by STARTTLS and direct TLS: certificate facts, then the stream over TLS
+ * (RFC 6120 §5.4.3.3: a fresh stream over the encrypted channel; new id and features).
+ *
+ * On a short path to a TLS 1.3 server the restarted header goes out in parts: the XML
+ * declaration at once, one space after each session ticket the server sends (whitespace is
+ * allowed between the declaration and the root element, XML 1.0 §2.8), and the
+ * <stream:stream> start tag once the tickets have settled. The spaces acknowledge the tickets,
+ * which a server with Nagle's algorithm on (Prosody) otherwise holds its answer behind for our
+ * ~40 ms delayed ACK (see protocol/tls/session-tickets.ts). Nothing is written after the start
+ * tag before the peer answers: a server that sends a stream error and closes (Prosody with
+ * s2s_secure_auth) must not receive unread bytes, which would make its kernel reset the
+ * connection and discard the error.
+ */
 async function afterHandshake(
   conn: XmppConnection,
   socket: tls.TLSSocket,
@@ -346,13 +392,28 @@ async function afterHandshake(
   ctx.transcript.note(
     `${a.endpoint}: TLS established (${a.tls?.protocol ?? '?'}, ${a.tls?.cipher ?? '?'}${a.tls?.alpn ? `, ALPN ${a.tls.alpn}` : ''})`,
   );
+  const header = streamHeader(target.sent);
+  // Every exchange so far took at least one round trip; the shortest is the best estimate.
+  const rttMs = Math.min(a.connect.durationMs, a.stream?.durationMs ?? Number.POSITIVE_INFINITY);
+  let tickets: TicketWatch | undefined;
+  if (header.startsWith(XML_DECL) && ticketsWorthWaitingFor(socket, rttMs)) {
+    conn.send(XML_DECL);
+    tickets = watchSessionTickets(socket, { rttMs, onTicket: () => conn.send(' ') });
+  }
   a.cert = await certFacts(socket, target.domain, a, opts);
-  // No whitespace "ACK" after TLS 1.3 session tickets here, though it would save ~40 ms against
-  // a Nagle-enabled Prosody: a server that closes right after a stream error (Prosody with
-  // s2s_secure_auth) answers bytes arriving after its close with a TCP RST, and the RST makes
-  // the kernel drop the stream error we had not read yet. A right diagnosis beats 40 ms.
-  // RFC 6120 §5.4.3.3: a fresh stream over the encrypted channel; new id and features.
-  const open = await openStream(conn, target.sent, ctx.timeoutMs);
+  let open: OpenResult;
+  if (tickets) {
+    const waitStarted = Date.now();
+    await tickets.settled;
+    ctx.transcript.note(
+      `${a.endpoint}: ${tickets.count} TLS session ticket(s) acknowledged before the stream header (waited ${Date.now() - waitStarted} ms)`,
+    );
+    const started = Date.now();
+    conn.send(header.slice(XML_DECL.length));
+    open = await readStreamOpen(conn, ctx.timeoutMs, started);
+  } else {
+    open = await openStream(conn, target.sent, ctx.timeoutMs);
+  }
   a.secureStream = streamFacts(open, target.sent, 'TLS stream');
 }
 

@@ -10,6 +10,7 @@ import {
   type ScriptedPeer,
   serverHeader,
   startScriptedPeer,
+  streamError,
 } from '../../fakes/xmpp-peer.js';
 import { testPki } from '../../helpers/test-ca.js';
 import { probe, serverCert } from './probe-helpers.js';
@@ -228,5 +229,53 @@ describe('probe tls: STARTTLS and authentication offers', () => {
     assert.match(seen, /from='probe\.example'/);
     assert.match(seen, /to='peer\.test'/);
     assert.deepEqual(r.facts.attempts[0]?.secureStream?.sent, { to: DOMAIN, from: 'probe.example' });
+  });
+  /** A STARTTLS server that records what arrived on the TLS stream before it answered, then refuses it. */
+  function recordingServer(tlsOpts: tls.TlsOptions, seen: { atHeader: string; beforeAnswer: string }) {
+    return peer(async (c) => {
+      await c.waitFor(/<stream:stream[^>]*>/);
+      c.send(serverHeader(DOMAIN) + features(FEATURES.starttlsRequired));
+      await c.waitFor(/<starttls[^>]*\/>/);
+      c.send("<proceed xmlns='urn:ietf:params:xml:ns:xmpp-tls'/>");
+      await c.startTls(tlsOpts);
+      seen.atHeader = await c.waitFor(/<stream:stream[^>]*>/);
+      // A slow server (like Prosody with s2s_secure_auth, which then closes): any byte the probe
+      // wrote now would still be unread when it closes, and its kernel would reset the connection.
+      await new Promise((r) => setTimeout(r, 100));
+      seen.beforeAnswer = c.received();
+      c.send(serverHeader(DOMAIN, 'x') + streamError('not-authorized', 'no certificate'));
+      c.end();
+    });
+  }
+
+  it('acknowledges TLS 1.3 session tickets inside the restarted header and writes nothing after it until the answer', async () => {
+    // Given a TLS 1.3 server (Node sends session tickets after the handshake) that answers the
+    // restarted stream slowly with a stream error
+    const seen = { atHeader: '', beforeAnswer: '' };
+    const p = await recordingServer(serverCert(DOMAIN), seen);
+    // When we probe it over loopback
+    const r = await probe({ target: target(p), domain: DOMAIN });
+    // Then the stream error is reported, and the TLS stream started with the XML declaration,
+    // one space per ticket, then the start tag, with nothing after it before the answer
+    assert.deepEqual(r.ids, ['xmpp.stream.not-authorized', 'tls.starttls.required', 'cert.check.ok']);
+    const m = /^<\?xml version='1\.0'\?>( *)<stream:stream [^>]*>$/.exec(seen.atHeader);
+    assert.ok(m, seen.atHeader);
+    assert.equal(seen.beforeAnswer, seen.atHeader);
+    const note = r.report.transcript?.find((t) => /session ticket\(s\) acknowledged/.test(String(t.data)));
+    const count = Number(/: (\d+) TLS session ticket/.exec(String(note?.data))?.[1]);
+    assert.ok(count >= 1, String(note?.data));
+    assert.equal(m[1]?.length, count);
+  });
+
+  it('sends the restarted header in one piece after a TLS 1.2 handshake (no tickets to wait for)', async () => {
+    // Given the same server limited to TLS 1.2
+    const seen = { atHeader: '', beforeAnswer: '' };
+    const p = await recordingServer({ ...serverCert(DOMAIN), maxVersion: 'TLSv1.2' }, seen);
+    // When we probe it
+    const r = await probe({ target: target(p), domain: DOMAIN });
+    // Then the header came as usual and nothing followed it
+    assert.deepEqual(r.ids, ['xmpp.stream.not-authorized', 'tls.starttls.required', 'cert.check.ok']);
+    assert.match(seen.atHeader, /^<\?xml version='1\.0'\?><stream:stream [^>]*>$/);
+    assert.equal(seen.beforeAnswer, seen.atHeader);
   });
 });

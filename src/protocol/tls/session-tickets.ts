@@ -1,0 +1,90 @@
+/**
+ * Waiting out the session tickets a TLS 1.3 server sends right after the handshake (RFC 8446
+ * §4.6.1), so a client can acknowledge each one before it sends the request that the server
+ * answers. Why: a server with Nagle's algorithm on (Prosody's default) writes each ticket
+ * separately, so its second ticket, and then its answer, wait in its send queue until the first
+ * one is acknowledged; our kernel delays that ACK by ~40 ms when it has nothing to send. A write
+ * of ours after each ticket carries the ACK at once.
+ */
+import type { TLSSocket } from 'node:tls';
+
+/** Above this round-trip time a ticket costs more to wait for than the stall it avoids. */
+export const TICKET_WAIT_MAX_RTT_MS = 5;
+/** Never wait longer than this in all: half the delayed-ACK stall that the wait avoids. */
+export const TICKET_WAIT_CAP_MS = 20;
+
+export interface TicketWatch {
+  /** Resolves once no further ticket is expected (or the socket closed, or the cap passed). */
+  settled: Promise<void>;
+  /** Tickets seen so far. */
+  readonly count: number;
+  /** Stops watching; no onTicket call happens after this. */
+  stop(): void;
+}
+
+/**
+ * Whether waiting for tickets can pay off: only TLS 1.3 sends them after the handshake (TLS 1.2
+ * sends its ticket inside the handshake), and only on a short path is a round trip (the time a
+ * ticket takes) much cheaper than the delayed-ACK stall.
+ */
+export function ticketsWorthWaitingFor(socket: TLSSocket, rttMs: number): boolean {
+  return socket.getProtocol() === 'TLSv1.3' && rttMs <= TICKET_WAIT_MAX_RTT_MS;
+}
+
+/**
+ * Watches for session tickets from now on and calls `onTicket` after each (outside Node's
+ * 'session' callback, where a write corrupts the record layer). `settled` resolves when no
+ * ticket came within two round trips plus a margin, or no further ticket within one round trip
+ * plus a margin of the last (the next one is released by our acknowledgement, so it takes one
+ * round trip), whichever applies, and at the latest after TICKET_WAIT_CAP_MS.
+ */
+export function watchSessionTickets(
+  socket: TLSSocket,
+  o: { rttMs: number; onTicket: () => void },
+): TicketWatch {
+  const started = Date.now();
+  const firstWaitMs = 2 * o.rttMs + 3;
+  const nextWaitMs = o.rttMs + 2;
+  let count = 0;
+  let last = started;
+  let stopped = false;
+  let timer: NodeJS.Timeout | undefined;
+  let finish: () => void = () => {};
+  const settled = new Promise<void>((resolve) => {
+    finish = resolve;
+  });
+  const stop = () => {
+    if (stopped) return;
+    stopped = true;
+    clearTimeout(timer);
+    socket.off('session', onSession);
+    socket.off('close', stop);
+    finish();
+  };
+  const arm = () => {
+    clearTimeout(timer);
+    const due = Math.min(
+      count === 0 ? started + firstWaitMs : last + nextWaitMs,
+      started + TICKET_WAIT_CAP_MS,
+    );
+    timer = setTimeout(stop, Math.max(0, due - Date.now()));
+  };
+  function onSession(): void {
+    count++;
+    last = Date.now();
+    setImmediate(() => {
+      if (!stopped) o.onTicket();
+    });
+    arm();
+  }
+  socket.on('session', onSession);
+  socket.once('close', stop);
+  arm();
+  return {
+    settled,
+    get count() {
+      return count;
+    },
+    stop,
+  };
+}
