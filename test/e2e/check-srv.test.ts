@@ -4,12 +4,13 @@
  * stderr, usage errors without traffic, and the modules `check srv` must never load.
  */
 import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { type FakeDnsServer, type FakeRecord, startFakeDns } from '../fakes/fake-dns-server.js';
-import { jsonLines, runCli } from '../helpers/cli.js';
+import { BIN, jsonLines, runCli } from '../helpers/cli.js';
 import { assertValidReport, idsOf } from '../helpers/schema.js';
 
 const srv = (port: number, target: string): FakeRecord => ({
@@ -17,6 +18,39 @@ const srv = (port: number, target: string): FakeRecord => ({
   data: { priority: 5, weight: 0, port, target },
 });
 const a = (ip: string): FakeRecord => ({ type: 'A', data: ip });
+
+/** util-linux script(1) gives the CLI a terminal; without it the spinner tests skip. */
+const SCRIPT = spawnSync('script', ['--version']).status === 0;
+const sh = (s: string) => `'${s.replaceAll("'", "'\\''")}'`;
+
+/**
+ * Runs the built CLI with stderr on a pseudo-terminal (80 columns) and stdout in a file;
+ * returns what the terminal showed (stderr only) and the file. CI is unset: the spinner is
+ * off under CI by design.
+ */
+function runOnTerminal(args: string[], stdoutFile: string): Promise<{ terminal: string; stdout: string }> {
+  const cmd = `stty cols 80 rows 24; exec ${[process.execPath, BIN, ...args].map(sh).join(' ')} > ${sh(stdoutFile)}`;
+  const env: NodeJS.ProcessEnv = { ...process.env, TERM: 'xterm', NO_COLOR: '1' };
+  delete env.CI;
+  delete env.FORCE_COLOR;
+  return new Promise((resolve, reject) => {
+    const child = spawn('script', ['-qfec', cmd, '/dev/null'], { env, stdio: ['pipe', 'pipe', 'inherit'] });
+    let terminal = '';
+    child.stdout.on('data', (d: Buffer) => {
+      terminal += d.toString();
+    });
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`xfed ${args.join(' ')} on a terminal did not finish within 20 s`));
+    }, 20_000);
+    child.on('error', reject);
+    child.on('close', () => {
+      clearTimeout(timer);
+      child.stdin.destroy();
+      resolve({ terminal, stdout: readFileSync(stdoutFile, 'utf8') });
+    });
+  });
+}
 
 describe('xfed check srv (built CLI)', () => {
   let dns: FakeDnsServer;
@@ -202,6 +236,32 @@ describe('xfed check srv (built CLI)', () => {
     } finally {
       await silent.close();
     }
+  });
+
+  it('spins on stderr when stderr is a terminal, and keeps stdout free of it', {
+    skip: !SCRIPT && 'script(1) is not installed',
+  }, async () => {
+    // Given stderr on a terminal and a domain whose answer takes 300 ms
+    // When the human report is asked for
+    const r = await runOnTerminal(
+      ['check', 'srv', 'slow.test', '--resolver', resolver],
+      join(dir, 'tty-text.txt'),
+    );
+    // Then the terminal shows the spinner and the report on stdout carries none of it
+    assert.match(r.terminal, /[\u2800-\u28ff] checking slow\.test/);
+    assert.match(r.stdout, /^xfed check srv slow\.test +PASS/);
+    assert.doesNotMatch(r.stdout, /checking slow\.test|\x1b/);
+  });
+
+  it('never spins with --json, even on a terminal', {
+    skip: !SCRIPT && 'script(1) is not installed',
+  }, async () => {
+    const r = await runOnTerminal(
+      ['check', 'srv', 'slow.test', '--resolver', resolver, '--json'],
+      join(dir, 'tty-json.txt'),
+    );
+    assert.equal(r.terminal, '');
+    assert.deepEqual(idsOf(jsonLines(r.stdout)[0]), ['dns.srv.ok']);
   });
 
   it('turns a silent resolver into a finding within the --timeout', async () => {
