@@ -59,6 +59,13 @@ describe('xfed CLI basics (built CLI)', () => {
     ['an IP address instead of a domain', ['check', 'srv', '192.0.2.1'], /is an IP address/],
     ['a domain with white space', ['check', 'srv', 'exa mple.org'], /white space/],
     ['an overlong label', ['check', 'srv', `${'a'.repeat(64)}.org`], /at most 63/],
+    [
+      'a name over 253 octets',
+      ['check', 'srv', `${'a'.repeat(60)}.`.repeat(4) + 'example.org'],
+      /at most 253/,
+    ],
+    ['an IPv6 address instead of a domain', ['check', 'srv', '2001:db8::1'], /is an IP address/],
+    ['port 65536', ['check', 'srv', 'example.org', '--resolver', '127.0.0.1:65536'], /out of range/],
     ['a label with invalid characters', ['check', 'srv', 'ex!ample.org'], /invalid label/],
     ['port 0', ['check', 'srv', 'example.org', '--resolver', '127.0.0.1:0'], /port 0 is out of range/],
     ['an unknown --fail-on value', ['check', 'srv', 'example.org', '--fail-on', 'info'], /fail-on/],
