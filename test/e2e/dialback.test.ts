@@ -116,26 +116,23 @@ describe('xfed dialback and dialback verify (e2e)', () => {
   });
 
   const common = () => ['--as', OUR, '--ca', files.caFile, '--resolver', `${w.dns.host}:${w.dns.port}`];
+  /** A whole handshake with the ejabberd-style peer, listening where our.test's SRV record points. */
+  const handshake = () => [
+    'dialback',
+    PEER,
+    ...common(),
+    '--listen',
+    `127.0.0.1:${w.listenPort}`,
+    '--cert',
+    files.chainFile,
+    '--key',
+    files.keyFile,
+    '--timeout',
+    '3s',
+  ];
 
   it('runs a whole handshake: exit 0, one JSON document, valid result and ping', async () => {
-    const r = await runCli(
-      [
-        'dialback',
-        PEER,
-        ...common(),
-        '--listen',
-        `127.0.0.1:${w.listenPort}`,
-        '--cert',
-        files.chainFile,
-        '--key',
-        files.keyFile,
-        '--json',
-        '--transcript',
-        '--timeout',
-        '3s',
-      ],
-      { timeoutMs: 30_000 },
-    );
+    const r = await runCli([...handshake(), '--json', '--transcript'], { timeoutMs: 30_000 });
     assert.equal(r.code, 0, r.stderr + r.stdout);
     const docs = jsonLines(r.stdout);
     assert.equal(docs.length, 1);
@@ -149,22 +146,7 @@ describe('xfed dialback and dialback verify (e2e)', () => {
   });
 
   it('prints every step with its timing in the human report', async () => {
-    const r = await runCli(
-      [
-        'dialback',
-        PEER,
-        ...common(),
-        '--listen',
-        `127.0.0.1:${w.listenPort}`,
-        '--cert',
-        files.chainFile,
-        '--key',
-        files.keyFile,
-        '--timeout',
-        '3s',
-      ],
-      { timeoutMs: 30_000 },
-    );
+    const r = await runCli(handshake(), { timeoutMs: 30_000 });
     assert.equal(r.code, 0, r.stderr + r.stdout);
     for (const step of [
       'dns',

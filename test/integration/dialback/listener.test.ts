@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { ResultReceivedFacts } from '../../../src/facts/dialback.js';
-import { AuthoritativeListener } from '../../../src/protocol/dialback/authoritative.js';
+import { AuthoritativeListener, type ListenerOptions } from '../../../src/protocol/dialback/authoritative.js';
 import { xep0185Key } from '../../../src/protocol/dialback/keys.js';
 import { Transcript } from '../../../src/transcript/recorder.js';
 import { attrs, certs, DB_ELEMENT, OUR, PEER, RawClient } from './world.js';
@@ -180,22 +180,27 @@ describe('listener: hostile and malformed input', () => {
   });
 });
 
+/** A second listener without a certificate, whose key checks all fail; `extra` overrides its options. */
+function plainListener(extra: Partial<ListenerOptions> = {}): AuthoritativeListener {
+  return new AuthoritativeListener({
+    our: OUR,
+    secret: SECRET,
+    host: '127.0.0.1',
+    port: 0,
+    timeoutMs: 1000,
+    idleMs: 1000,
+    transcript: new Transcript(),
+    clock: () => 0,
+    checkResult: async () => ({ answer: 'invalid' }),
+    ourStreamIds: () => [],
+    ...extra,
+  });
+}
+
 describe('listener: connections over the whole run', () => {
   it('refuses connections beyond its per-run limit even when each one closed before the next', async () => {
     // Given a listener that accepts 3 connections per run
-    const capped = new AuthoritativeListener({
-      our: OUR,
-      secret: SECRET,
-      host: '127.0.0.1',
-      port: 0,
-      timeoutMs: 1000,
-      idleMs: 1000,
-      transcript: new Transcript(),
-      clock: () => 0,
-      checkResult: async () => ({ answer: 'invalid' }),
-      ourStreamIds: () => [],
-      maxSessions: 3,
-    });
+    const capped = plainListener({ maxSessions: 3 });
     const f = await capped.start();
     try {
       // When a peer connects, opens a stream and hangs up, again and again
@@ -219,18 +224,7 @@ describe('listener: connections over the whole run', () => {
 
 describe('listener without a certificate', () => {
   it('answers STARTTLS with <failure/> and records it', async () => {
-    const plain = new AuthoritativeListener({
-      our: OUR,
-      secret: SECRET,
-      host: '127.0.0.1',
-      port: 0,
-      timeoutMs: 1000,
-      idleMs: 1000,
-      transcript: new Transcript(),
-      clock: () => 0,
-      checkResult: async () => ({ answer: 'invalid' }),
-      ourStreamIds: () => [],
-    });
+    const plain = plainListener();
     const f = await plain.start();
     const c = await RawClient.connect('127.0.0.1', f.port);
     c.send(HEADER());
