@@ -10,12 +10,8 @@ import { type DomainName, parseDomain } from './validate.js';
 /** Upper bound on a --file, so a wrong path (a disk image, /dev/zero) cannot exhaust memory. */
 const MAX_FILE_BYTES = 16 * 1024 * 1024;
 
-export function parseDomainList(text: string, source: string): DomainName[] {
-  return parseEntryList(text, source, (line) => parseDomain(line));
-}
-
-/** Like parseDomainList, for entries of any kind (e.g. probe tls targets: host:port, IPs). */
-export function parseEntryList<T>(text: string, source: string, parse: (entry: string) => T): T[] {
+/** Entries of a list file, one a line, each through `parse` (domains, or probe tls targets: host:port, IPs). */
+function parseEntryList<T>(text: string, source: string, parse: (entry: string) => T): T[] {
   const out: T[] = [];
   const lines = text.split(/\r?\n/);
   for (let i = 0; i < lines.length; i++) {
@@ -56,33 +52,28 @@ async function readListText(path: string, what: string): Promise<string> {
   return text;
 }
 
-export async function readDomainFile(path: string): Promise<DomainName[]> {
-  return parseDomainList(await readListText(path, 'domain'), `--file ${path}`);
-}
-
 /** Arguments first, then the file's entries, in input order; each entry goes through `parse`. */
 export async function collectEntries<T>(
   args: readonly string[],
   file: string | undefined,
   parse: (entry: string) => T,
   missing: string,
+  what = 'target',
 ): Promise<T[]> {
   const fromArgs = args.map((a) => parse(a));
-  const fromFile = file ? parseEntryList(await readListText(file, 'target'), `--file ${file}`, parse) : [];
+  const fromFile = file ? parseEntryList(await readListText(file, what), `--file ${file}`, parse) : [];
   const all = [...fromArgs, ...fromFile];
   if (all.length === 0) throw new UsageError(missing);
   return all;
 }
 
-/** Arguments first, then the file's entries, in input order. */
-export async function collectDomains(
-  args: readonly string[],
-  file: string | undefined,
-): Promise<DomainName[]> {
-  const fromArgs = args.map((a) => parseDomain(a));
-  const fromFile = file ? await readDomainFile(file) : [];
-  const all = [...fromArgs, ...fromFile];
-  if (all.length === 0)
-    throw new UsageError('missing domain; give one or more domains such as example.org, or --file <path>');
-  return all;
+/** Domains from the arguments, then from --file, in input order. */
+export function collectDomains(args: readonly string[], file: string | undefined): Promise<DomainName[]> {
+  return collectEntries(
+    args,
+    file,
+    (entry) => parseDomain(entry),
+    'missing domain; give one or more domains such as example.org, or --file <path>',
+    'domain',
+  );
 }

@@ -292,6 +292,7 @@ describe('xfed check srv (built CLI)', () => {
     ['port 0', ['check', 'srv', 'good.test', '--resolver', '127.0.0.1:0']],
     ['-4 with -6', ['check', 'srv', 'good.test', '-4', '-6']],
     ['a missing --file', ['check', 'srv', '--file', '/nonexistent/domains.txt']],
+    ['a --file that is a device', ['check', 'srv', '--file', '/dev/zero']],
     ['a bad line in --file', ['check', 'srv', '--file', 'BADFILE']],
     ['a bad --concurrency', ['check', 'srv', 'good.test', '--concurrency', '0']],
     ['a bad --timeout', ['check', 'srv', 'good.test', '--timeout', 'soon']],
@@ -308,6 +309,8 @@ describe('xfed check srv (built CLI)', () => {
       assert.equal(r.stderr.trimEnd().split('\n').length, 1, r.stderr);
       assert.match(r.stderr, /^xfed check srv: /);
       if (what === 'a bad line in --file') assert.match(r.stderr, /line 2/);
+      if (what === 'a --file that is a device')
+        assert.match(r.stderr, /not a regular file.*one domain a line/);
       assert.equal(dns.questions.length, before, 'no DNS query may be sent');
     });
   }
