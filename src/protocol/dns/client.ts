@@ -284,13 +284,18 @@ export function closeDnsSockets(): void {
   for (const ch of [...channels.values()]) ch.close();
 }
 
-function encodeQuery(id: number, name: string, type: QueryType): Buffer {
-  return dnsPacket.encode({
+/** The question as a message: RD, and AD to learn whether the resolver validated (RFC 6840 §5.7). */
+function queryMessage(id: number, name: string, type: QueryType): DnsPacketModule.Packet {
+  return {
     type: 'query',
     id,
     flags: dnsPacket.RECURSION_DESIRED | dnsPacket.AUTHENTIC_DATA,
     questions: [{ type, name, class: 'IN' }],
-  });
+  };
+}
+
+function encodeQuery(id: number, name: string, type: QueryType): Buffer {
+  return dnsPacket.encode(queryMessage(id, name, type));
 }
 
 /** One query over TCP: connect, send length-prefixed, read one length-prefixed answer. */
@@ -301,12 +306,7 @@ function tcpExchange(
   timeoutMs: number,
 ): Promise<Exchange> {
   const id = randomInt(0, 65536);
-  const packet = dnsPacket.streamEncode({
-    type: 'query',
-    id,
-    flags: dnsPacket.RECURSION_DESIRED | dnsPacket.AUTHENTIC_DATA,
-    questions: [{ type, name, class: 'IN' }],
-  });
+  const packet = dnsPacket.streamEncode(queryMessage(id, name, type));
   return new Promise((resolve) => {
     let settled = false;
     let buf = Buffer.alloc(0);
