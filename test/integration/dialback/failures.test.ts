@@ -214,6 +214,36 @@ describe('xfed dialback: the callback', () => {
     );
   });
 
+  it('ends by itself when the peer keeps every connection open and ignores our closes', async () => {
+    // Given a peer that calls back (answered valid), then never answers the db:result and never
+    // closes either connection, whatever xfed sends
+    let callbackClosedByXfed = false;
+    const w = await world({
+      async onResult(r) {
+        const cb = await r.world.callback();
+        cb.c.send(`<db:verify from='${PEER}' to='${OUR}' id='${r.streamId}'>${r.key}</db:verify>`);
+        await cb.c.next(DB_ELEMENT);
+        cb.c.socket.once('close', () => {
+          callbackClosedByXfed = true;
+        });
+        await new Promise((res) => r.c.socket.once('close', res));
+      },
+    });
+    const started = Date.now();
+    const { ids, facts } = await runDialback(w, { resultTimeoutMs: 800, timeoutMs: 1000 });
+    const tookMs = Date.now() - started;
+    // Then the wait for the answer ends at its deadline, both connections are dropped after the
+    // bounded close (at most 1 s, in parallel), and the step that failed is named
+    assert.deepEqual(
+      ids.filter((i) => i.startsWith('dialback.')),
+      ['dialback.result.timeout'],
+    );
+    assert.ok(tookMs < 800 + 1000 + 1500, `took ${tookMs} ms`);
+    assert.equal(facts.sessions[0]?.end?.how, 'by-us');
+    await new Promise((res) => setTimeout(res, 50));
+    assert.ok(callbackClosedByXfed, 'xfed dropped the callback connection');
+  });
+
   it('reports a callback whose TLS handshake fails as dialback.callback.tls-failed', async () => {
     // Given a peer whose callback offers only TLS 1.0, which the listener refuses
     const w = await world({
