@@ -47,7 +47,7 @@ export const dnsCatalog = defineCatalog({
     severity: 'warning',
     title: 'No _xmpp-server._tcp SRV record for {domain}; servers fall back to {fallback}',
     symptom:
-      'Most servers still connect, to {domain} itself on port 5269. Cisco Expressway does not fall back to A/AAAA for dialback, so federation with Cisco peers fails ("resolver lookup" errors, dialback timeouts on their side).',
+      'Most servers still connect, to {domain} itself on port 5269. Cisco Expressway does not fall back to A/AAAA for dialback: it looks up _xmpp-server._tcp.{domain} only, so dialback with Cisco peers fails.',
     cause:
       'Resolver {resolver} has no SRV records at _xmpp-server._tcp.{domain} ({outcome}) and none usable at _xmpps-server._tcp.{domain}; RFC 6120 §3.2.2 then allows the A/AAAA fallback to {fallback}.',
     fix: 'Publish an SRV record: _xmpp-server._tcp.{domain}. 3600 IN SRV 5 0 5269 <your XMPP host>. — the host must have its own A/AAAA record and must not be a CNAME.',
