@@ -12,6 +12,12 @@ import type { TLSSocket } from 'node:tls';
 export const TICKET_WAIT_MAX_RTT_MS = 5;
 /** Never wait longer than this in all: half the delayed-ACK stall that the wait avoids. */
 export const TICKET_WAIT_CAP_MS = 20;
+/**
+ * OpenSSL (Prosody, ejabberd) and BoringSSL send two tickets after a full handshake
+ * (SSL_CTX_set_num_tickets); after the second no more is expected, and the request written
+ * next carries its ACK.
+ */
+export const TICKETS_EXPECTED = 2;
 
 export interface TicketWatch {
   /** Resolves once no further ticket is expected (or the socket closed, or the cap passed). */
@@ -32,11 +38,12 @@ export function ticketsWorthWaitingFor(socket: TLSSocket, rttMs: number): boolea
 }
 
 /**
- * Watches for session tickets from now on and calls `onTicket` after each (outside Node's
- * 'session' callback, where a write corrupts the record layer). `settled` resolves when no
- * ticket came within two round trips plus a margin, or no further ticket within one round trip
- * plus a margin of the last (the next one is released by our acknowledgement, so it takes one
- * round trip), whichever applies, and at the latest after TICKET_WAIT_CAP_MS.
+ * Watches for session tickets from now on and calls `onTicket` after each but the last
+ * (outside Node's 'session' callback, where a write corrupts the record layer). `settled`
+ * resolves at the TICKETS_EXPECTED-th ticket, when no ticket came within two round trips plus a
+ * margin, or no further ticket within one round trip plus a margin of the last (the next one is
+ * released by our acknowledgement, so it takes one round trip), and at the latest after
+ * TICKET_WAIT_CAP_MS. The caller's next write acknowledges what came last.
  */
 export function watchSessionTickets(
   socket: TLSSocket,
@@ -61,17 +68,34 @@ export function watchSessionTickets(
     socket.off('close', stop);
     finish();
   };
+  let generation = 0;
   const arm = () => {
     clearTimeout(timer);
+    const armed = ++generation;
     const due = Math.min(
       count === 0 ? started + firstWaitMs : last + nextWaitMs,
       started + TICKET_WAIT_CAP_MS,
     );
-    timer = setTimeout(stop, Math.max(0, due - Date.now()));
+    // When the deadline passes, let one I/O poll run first: the caller may have been busy (e.g.
+    // parsing the certificate chain) while a ticket was already waiting in the socket, and the
+    // event loop runs due timers before it reads sockets.
+    timer = setTimeout(
+      () =>
+        setImmediate(() => {
+          if (armed === generation) stop();
+        }),
+      Math.max(0, due - Date.now()),
+    );
   };
   function onSession(): void {
     count++;
     last = Date.now();
+    if (count >= TICKETS_EXPECTED) {
+      clearTimeout(timer);
+      generation++;
+      setImmediate(stop);
+      return;
+    }
     setImmediate(() => {
       if (!stopped) o.onTicket();
     });

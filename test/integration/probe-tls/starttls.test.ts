@@ -2,6 +2,7 @@
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import type tls from 'node:tls';
+import { TICKETS_EXPECTED } from '../../../src/protocol/tls/session-tickets.js';
 import {
   behaveLikeServer,
   FEATURES,
@@ -264,7 +265,8 @@ describe('probe tls: STARTTLS and authentication offers', () => {
     const note = r.report.transcript?.find((t) => /session ticket\(s\) acknowledged/.test(String(t.data)));
     const count = Number(/: (\d+) TLS session ticket/.exec(String(note?.data))?.[1]);
     assert.ok(count >= 1, String(note?.data));
-    assert.equal(m[1]?.length, count);
+    // (the start tag itself acknowledges OpenSSL's second and last ticket)
+    assert.equal(m[1]?.length, count >= TICKETS_EXPECTED ? count - 1 : count);
   });
 
   it('sends the restarted header in one piece after a TLS 1.2 handshake (no tickets to wait for)', async () => {
