@@ -12,6 +12,8 @@ import { describeSrv } from '../../report/srv-text.js';
 export default class CheckSrv extends XfedCommand {
   static override summary =
     'Check the DNS records other servers use to reach a domain (SRV, targets, addresses).';
+  static override description =
+    "Asks _xmpp-server._tcp, _xmpps-server._tcp and _jabber._tcp SRV, every target's A/AAAA and the domain's own A/AAAA. Each query has one --timeout (default 5s) for its UDP transmissions, and another if it is repeated over TCP.";
   static override examples = [
     '<%= config.bin %> check srv example.org',
     '<%= config.bin %> check srv bücher.example --resolver 192.0.2.53 --resolver 10.0.0.53',
@@ -25,13 +27,21 @@ export default class CheckSrv extends XfedCommand {
   static override flags = {
     resolver: resolverFlag({
       multiple: true,
+      helpValue: '<ip[:port]>',
       description: 'resolver ip[:port] to ask (repeatable: answers are compared); default: /etc/resolv.conf',
     }),
     tcp: Flags.boolean({ description: 'query over TCP only (default: UDP, TCP when truncated)' }),
     ipv4: Flags.boolean({ char: '4' as 'a', description: 'look up A records only', exclusive: ['ipv6'] }),
     ipv6: Flags.boolean({ char: '6' as 'a', description: 'look up AAAA records only', exclusive: ['ipv4'] }),
-    file: Flags.string({ description: 'read domains from a file, one a line (# comments allowed)' }),
-    concurrency: concurrencyFlag({ default: 32, description: 'domains resolved at the same time' }),
+    file: Flags.string({
+      helpValue: '<path>',
+      description: 'read domains from a file, one a line (# comments allowed)',
+    }),
+    concurrency: concurrencyFlag({
+      default: 32,
+      helpValue: '<n>',
+      description: 'domains resolved at the same time',
+    }),
   };
 
   async run(): Promise<void> {
