@@ -33,6 +33,18 @@ const RESULT_ERROR_IDS: Record<string, FindingId> = {
   forbidden: 'dialback.result.forbidden',
 };
 
+/**
+ * Stream errors in answer to our db:result that report a failed callback: RFC 3920 §8.3 had the
+ * receiving server close with remote-connection-failed, and some servers still do (or send the
+ * stanza condition remote-server-not-found as a stream error). Same meaning, same id as the
+ * type='error' answer, whose fix names our DNS and port.
+ */
+const CALLBACK_STREAM_ERRORS = new Set([
+  'remote-connection-failed',
+  'remote-server-not-found',
+  'remote-server-timeout',
+]);
+
 /** Stream errors that mean something specific in answer to a dialback request. */
 const STREAM_ERROR_IDS: Record<string, FindingId> = {
   'not-authorized': 'dialback.stream.not-authorized',
@@ -321,6 +333,9 @@ export const resultRule: Rule<DialbackFacts> = (f) => {
             endedBy: 'the peer closed the stream with connection-timeout',
           }),
         ];
+      }
+      if (r.outcome === 'stream-error' && CALLBACK_STREAM_ERRORS.has(r.condition ?? '')) {
+        return withProblem(hit(RESULT_ERROR_IDS[r.condition ?? ''] ?? 'dialback.result.error', evidence));
       }
       return [...streamFailureHits(r, base, 'db:result', f.peer), ...(problem ? [problem] : [])];
   }

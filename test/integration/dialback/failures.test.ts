@@ -106,6 +106,9 @@ describe('xfed dialback: the peer answers the db:result with a failure', () => {
     ['not-authorized', 'dialback.stream.not-authorized'],
     ['policy-violation', 'dialback.stream.policy-violation'],
     ['host-unknown', 'xmpp.stream.host-unknown'],
+    // RFC 3920 §8.3 style: the failed callback reported by closing the stream
+    ['remote-connection-failed', 'dialback.result.remote-connection-failed'],
+    ['remote-server-not-found', 'dialback.result.remote-server-not-found'],
   ];
   for (const [condition, id] of streamErrors) {
     it(`names a stream error ${condition} in answer to db:result (${id})`, async () => {
