@@ -37,7 +37,9 @@ const noSpinner: Spinner = { update() {}, stop() {} };
 
 /** An ora spinner on stderr when stderr is a TTY and output is not JSON; otherwise a no-op. */
 export async function startSpinner(text: string, json: boolean): Promise<Spinner> {
-  if (json || !process.stderr.isTTY || process.env.CI) return noSpinner;
+  // A terminal that reports 0 columns (script(1), some `docker exec -t`) would make ora's
+  // line clearing loop forever: no spinner there either.
+  if (json || !process.stderr.isTTY || !process.stderr.columns || process.env.CI) return noSpinner;
   const { default: ora } = await import('ora');
   const s = ora({ text, stream: process.stderr }).start();
   return {

@@ -28,8 +28,12 @@ const sh = (s: string) => `'${s.replaceAll("'", "'\\''")}'`;
  * returns what the terminal showed (stderr only) and the file. CI is unset: the spinner is
  * off under CI by design.
  */
-function runOnTerminal(args: string[], stdoutFile: string): Promise<{ terminal: string; stdout: string }> {
-  const cmd = `stty cols 80 rows 24; exec ${[process.execPath, BIN, ...args].map(sh).join(' ')} > ${sh(stdoutFile)}`;
+function runOnTerminal(
+  args: string[],
+  stdoutFile: string,
+  cols = 80,
+): Promise<{ terminal: string; stdout: string }> {
+  const cmd = `stty cols ${cols} rows 24; exec ${[process.execPath, BIN, ...args].map(sh).join(' ')} > ${sh(stdoutFile)}`;
   const env: NodeJS.ProcessEnv = { ...process.env, TERM: 'xterm', NO_COLOR: '1' };
   delete env.CI;
   delete env.FORCE_COLOR;
@@ -251,6 +255,21 @@ describe('xfed check srv (built CLI)', () => {
     assert.match(r.terminal, /[\u2800-\u28ff] checking slow\.test/);
     assert.match(r.stdout, /^xfed check srv slow\.test +PASS/);
     assert.doesNotMatch(r.stdout, /checking slow\.test|\x1b/);
+  });
+
+  it('does not spin on a terminal that reports 0 columns (ora would clear lines forever)', {
+    skip: !SCRIPT && 'script(1) is not installed',
+  }, async () => {
+    // Given stderr on a terminal without a width (script(1) in some CI runners, docker exec -t)
+    // When the human report is asked for
+    const r = await runOnTerminal(
+      ['check', 'srv', 'slow.test', '--resolver', resolver],
+      join(dir, 'tty-0.txt'),
+      0,
+    );
+    // Then it finishes with the report and draws nothing on the terminal
+    assert.equal(r.terminal, '');
+    assert.match(r.stdout, /^xfed check srv slow\.test +PASS/);
   });
 
   it('never spins with --json, even on a terminal', {
