@@ -12,6 +12,7 @@ import { exitCodeFor } from '../report/model.js';
 import { renderText } from '../report/text.js';
 import { UsageError } from './errors.js';
 import { durationFlag } from './flags.js';
+import { hideTypedValues } from './secret.js';
 import { startSpinner, styleFor } from './tty.js';
 
 export interface CommonFlags {
@@ -83,9 +84,17 @@ export abstract class XfedCommand extends Command {
     }
   }
 
+  /**
+   * Set by commands that read a secret: where the secret belongs. Then a parse error never
+   * echoes what was typed (`--secret=hunter2`, a stray argument), only this hint.
+   */
+  static secretHint: string | undefined;
+
   override async catch(
-    err: Error & { oclif?: { exit?: number }; detail?: string; code?: string },
+    error: Error & { oclif?: { exit?: number }; detail?: string; code?: string },
   ): Promise<void> {
+    const hint = (this.constructor as typeof XfedCommand).secretHint;
+    const err: typeof error = hint ? hideTypedValues(error, hint) : error;
     if (err.oclif?.exit === 0 || err.code === 'EEXIT') throw err;
     const cmd = this.id ? `xfed ${this.id.replaceAll(':', ' ')}` : 'xfed';
     if (err instanceof UsageError || isParseError(err)) {

@@ -3,7 +3,7 @@ import { Flags } from '@oclif/core';
 import { XfedCommand } from '../cli/base-command.js';
 import { UsageError } from '../cli/errors.js';
 import { hostPortFlag, portFlag } from '../cli/flags.js';
-import { hideTypedValues, readSecret } from '../cli/secret.js';
+import { readSecret } from '../cli/secret.js';
 import type { AxlFacts } from '../facts/axl.js';
 import { axlRules } from '../judge/rules/axl.js';
 import { type Pipeline, runTarget } from '../pipeline/run.js';
@@ -60,10 +60,7 @@ export default class AxlAuth extends XfedCommand {
   };
 
   // A password typed by mistake (`--password-stdin hunter2`) must not be echoed by oclif.
-  override async catch(err: Parameters<XfedCommand['catch']>[0]): Promise<void> {
-    const hint = `axl-auth takes flags only; for the password, ${PASSWORD_SOURCES}`;
-    return super.catch(hideTypedValues(err, hint));
-  }
+  static override secretHint = `axl-auth takes flags only; for the password, ${PASSWORD_SOURCES}`;
 
   async run(): Promise<void> {
     const { flags } = await this.parse(AxlAuth);

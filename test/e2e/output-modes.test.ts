@@ -74,4 +74,21 @@ describe('output modes', () => {
     assert.equal(new Set(ids).size, ids.length);
     assert.ok(ids.includes('cert.check.ok') && ids.includes('axl.auth.unauthorized'));
   });
+
+  it('never echoes a secret typed on the command line by mistake (dialback key)', async () => {
+    for (const extra of [
+      ['--secret=hunter2-typed'],
+      ['hunter2-typed'],
+      ['--secret-stdin', 'hunter2-typed'],
+    ]) {
+      // Given a secret typed into argv instead of XFED_DIALBACK_SECRET / --secret-stdin
+      const r = await runCli([...KEY_ARGS, ...extra]);
+      // Then the usage error names the right way and never shows the value
+      assert.equal(r.code, 2, extra.join(' '));
+      assert.equal(r.stdout, '');
+      assert.ok(!r.stderr.includes('hunter2-typed'), r.stderr);
+      assert.match(r.stderr, /XFED_DIALBACK_SECRET/);
+      assert.equal(r.stderr.trim().split('\n').length, 1);
+    }
+  });
 });

@@ -15,6 +15,9 @@ export default class DialbackKey extends XfedCommand {
     'XFED_DIALBACK_SECRET=... <%= config.bin %> dialback key --receiving vngtp.lab --originating coluc.com --stream-id 05E295A2B --key d780f198ac34a6dbd795fcdaf8762eaf52ea9b03',
     'cat secret.txt | <%= config.bin %> dialback key --receiving example.org --originating chat.example.net --stream-id 417GAF25 --secret-stdin',
   ];
+  // A secret typed on the command line by mistake (`--secret=…`) must not be echoed by oclif.
+  static override secretHint =
+    'dialback key takes no secret on the command line; set XFED_DIALBACK_SECRET or use --secret-stdin';
   static override flags = {
     receiving: domainFlag({
       required: true,
