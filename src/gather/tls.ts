@@ -67,6 +67,11 @@ export interface TlsProbeOptions {
   allTargets: boolean;
   /** --resolver: resolvers for SRV and host lookups (default: /etc/resolv.conf for SRV, the OS for hosts). */
   resolvers?: { host: string; port: number }[];
+  /**
+   * Longest round trip (ms) at which the restarted stream waits for TLS 1.3 session tickets
+   * (default TICKET_WAIT_MAX_RTT_MS); tests raise it so a busy machine cannot skip that path.
+   */
+  ticketWaitMaxRttMs?: number;
 }
 
 /** One validated command-line target, ready to probe. */
@@ -396,7 +401,7 @@ async function afterHandshake(
   // Every exchange so far took at least one round trip; the shortest is the best estimate.
   const rttMs = Math.min(a.connect.durationMs, a.stream?.durationMs ?? Number.POSITIVE_INFINITY);
   let tickets: TicketWatch | undefined;
-  if (header.startsWith(XML_DECL) && ticketsWorthWaitingFor(socket, rttMs)) {
+  if (header.startsWith(XML_DECL) && ticketsWorthWaitingFor(socket, rttMs, opts.ticketWaitMaxRttMs)) {
     conn.send(XML_DECL);
     tickets = watchSessionTickets(socket, { rttMs, onTicket: () => conn.send(' ') });
   }

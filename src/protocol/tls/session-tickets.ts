@@ -33,8 +33,12 @@ export interface TicketWatch {
  * sends its ticket inside the handshake), and only on a short path is a round trip (the time a
  * ticket takes) much cheaper than the delayed-ACK stall.
  */
-export function ticketsWorthWaitingFor(socket: TLSSocket, rttMs: number): boolean {
-  return socket.getProtocol() === 'TLSv1.3' && rttMs <= TICKET_WAIT_MAX_RTT_MS;
+export function ticketsWorthWaitingFor(
+  socket: TLSSocket,
+  rttMs: number,
+  maxRttMs = TICKET_WAIT_MAX_RTT_MS,
+): boolean {
+  return socket.getProtocol() === 'TLSv1.3' && rttMs <= maxRttMs;
 }
 
 /**

@@ -22,6 +22,8 @@ export interface ProbeArgs {
   resolvers?: { host: string; port: number }[];
   timeoutMs?: number;
   warnDays?: number;
+  /** See TlsProbeOptions.ticketWaitMaxRttMs. */
+  ticketWaitMaxRttMs?: number;
 }
 
 export interface ProbeResult {
@@ -46,6 +48,7 @@ export async function probe(a: ProbeArgs): Promise<ProbeResult> {
   };
   if (a.from) opts.from = a.from;
   if (a.resolvers) opts.resolvers = a.resolvers;
+  if (a.ticketWaitMaxRttMs !== undefined) opts.ticketWaitMaxRttMs = a.ticketWaitMaxRttMs;
   const timeoutMs = a.timeoutMs ?? 2000;
   const started = Date.now();
   const report = await runTarget(

@@ -26,6 +26,7 @@ describe('ticketsWorthWaitingFor', () => {
     assert.equal(ticketsWorthWaitingFor(fakeSocket('TLSv1.3'), TICKET_WAIT_MAX_RTT_MS), true);
     assert.equal(ticketsWorthWaitingFor(fakeSocket('TLSv1.3'), TICKET_WAIT_MAX_RTT_MS + 1), false);
     assert.equal(ticketsWorthWaitingFor(fakeSocket('TLSv1.2'), 0), false);
+    assert.equal(ticketsWorthWaitingFor(fakeSocket('TLSv1.3'), 50, 100), true);
   });
 });
 
