@@ -4,14 +4,13 @@
  * xmpp-server), trying targets in order until one completes the TLS handshake (or every
  * target with --all-targets). Records facts and transcript lines only; never verdicts.
  */
-import { lookup as osLookup } from 'node:dns/promises';
+import { open } from 'node:fs/promises';
 import { isIP } from 'node:net';
 import type tls from 'node:tls';
 import { collectEntries } from '../cli/domain-list.js';
 import { UsageError } from '../cli/errors.js';
 import type { DomainName, HostPort } from '../cli/validate.js';
 import { parseDomain, parseHostPort } from '../cli/validate.js';
-import { reasonFromErrno } from '../facts/attempt.js';
 import type { CertCheckFacts } from '../facts/cert.js';
 import type {
   AttemptFacts,
@@ -23,8 +22,8 @@ import type {
   TlsProbeFacts,
 } from '../facts/tls.js';
 import type { ProbeContext } from '../pipeline/run.js';
-import { withDeadline } from '../protocol/deadline.js';
 import { lookup as dnsLookup } from '../protocol/dns/client.js';
+import { systemResolvers } from '../protocol/dns/resolv-conf.js';
 import { peerChain } from '../protocol/tls/certificate.js';
 import {
   type TicketWatch,
@@ -531,40 +530,68 @@ async function probeAddress(
   }
 }
 
-/** Addresses of a host target: the OS resolver (honours /etc/hosts) or the --resolver servers. */
+/** The hosts file consulted before DNS, as the C library does with "hosts: files dns". */
+const HOSTS_FILE = '/etc/hosts';
+/** More than this is not a hosts file worth reading. */
+const MAX_HOSTS_FILE_BYTES = 1024 * 1024;
+
+/** Addresses listed for `host` in a hosts file (address, then names; # comments), in file order. */
+export async function hostsFileAddresses(host: string, path = HOSTS_FILE): Promise<string[]> {
+  let text: string;
+  try {
+    const fh = await open(path);
+    try {
+      const buf = Buffer.alloc(MAX_HOSTS_FILE_BYTES);
+      const { bytesRead } = await fh.read(buf, 0, buf.length, 0);
+      text = buf.subarray(0, bytesRead).toString('utf8');
+    } finally {
+      await fh.close();
+    }
+  } catch {
+    return [];
+  }
+  const want = host.toLowerCase().replace(/\.$/, '');
+  const out = new Set<string>();
+  for (const line of text.split('\n')) {
+    const [address, ...names] = line.replace(/#.*/, '').trim().split(/\s+/);
+    if (!address || isIP(address) === 0) continue;
+    if (names.some((n) => n.toLowerCase().replace(/\.$/, '') === want)) out.add(address);
+  }
+  return [...out];
+}
+
+/**
+ * Addresses of a host target: the hosts file, then A and AAAA queries to the --resolver servers
+ * or /etc/resolv.conf's, each with the step deadline. Not the C library's getaddrinfo: a lookup
+ * that outlives the deadline cannot be cancelled there, and it kept the process alive for the
+ * system resolver's own timeouts (10 s by default) after the report was written.
+ */
 async function resolveHost(
   host: string,
   opts: TlsProbeOptions,
   ctx: ProbeContext,
 ): Promise<{ addresses: string[]; error?: { reason: string; message: string } }> {
-  if (opts.resolvers?.length) {
-    const qopts = { timeoutMs: ctx.timeoutMs, log: ctx.transcript };
-    let last = 'nxdomain';
-    for (const r of opts.resolvers) {
-      const [a, aaaa] = await Promise.all([
-        dnsLookup(r, host, 'A', qopts),
-        dnsLookup(r, host, 'AAAA', qopts),
-      ]);
-      const ips = [...a.records, ...aaaa.records].flatMap((x) => (x.type === 'SRV' ? [] : [x.ip]));
-      if (ips.length > 0) return { addresses: ips };
-      last = a.outcome === 'answer' ? aaaa.outcome : a.outcome;
-      if (last !== 'timeout' && last !== 'unreachable') break;
+  if (!opts.resolvers?.length) {
+    const listed = await hostsFileAddresses(host);
+    if (listed.length > 0) {
+      ctx.transcript.note(`${host} found in ${HOSTS_FILE}: ${listed.join(', ')}`);
+      return { addresses: listed };
     }
-    return {
-      addresses: [],
-      error: { reason: last, message: `no A or AAAA record for ${host} (${last})` },
-    };
   }
-  ctx.transcript.note(`looking up ${host} with the system resolver`);
-  try {
-    const res = await withDeadline(osLookup(host, { all: true }), ctx.timeoutMs, `lookup ${host}`);
-    return { addresses: [...new Set(res.map((r) => r.address))] };
-  } catch (e) {
-    const err = e as NodeJS.ErrnoException;
-    const reason =
-      err.code === 'ETIMEDOUT' ? 'timeout' : err.code === 'ENODATA' ? 'nodata' : reasonFromErrno(err.code);
-    return { addresses: [], error: { reason, message: err.message } };
+  const resolvers = opts.resolvers?.length ? opts.resolvers : await systemResolvers();
+  const qopts = { timeoutMs: ctx.timeoutMs, log: ctx.transcript };
+  let last = 'nxdomain';
+  for (const r of resolvers) {
+    const [a, aaaa] = await Promise.all([dnsLookup(r, host, 'A', qopts), dnsLookup(r, host, 'AAAA', qopts)]);
+    const ips = [...a.records, ...aaaa.records].flatMap((x) => (x.type === 'SRV' ? [] : [x.ip]));
+    if (ips.length > 0) return { addresses: ips };
+    last = a.outcome === 'answer' ? aaaa.outcome : a.outcome;
+    if (last !== 'timeout' && last !== 'unreachable') break;
   }
+  return {
+    addresses: [],
+    error: { reason: last, message: `no A or AAAA record for ${host} (${last})` },
+  };
 }
 
 async function resolve(

@@ -4,8 +4,8 @@
  * the text summary, usage errors before any traffic, and no heavy modules loaded.
  */
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -244,16 +244,36 @@ describe('xfed probe tls in a private network namespace (e2e)', { skip: netnsSki
     assert.equal(r.status, 0, r.stderr);
   };
 
-  before(() => {
+  // The namespace's own resolv.conf and hosts (bind-mounted by `ip netns exec`): a resolver
+  // that never answers, and one host name listed in the hosts file.
+  const etc = `/etc/netns/${ns}`;
+  const SILENT_RESOLVER = '127.0.0.9';
+  let silentResolver: ChildProcess | undefined;
+
+  before(async () => {
+    mkdirSync(etc, { recursive: true });
+    writeFileSync(join(etc, 'resolv.conf'), `nameserver ${SILENT_RESOLVER}\n`);
+    writeFileSync(join(etc, 'hosts'), `127.0.0.1 localhost\n${PROHIBITED} listed.example # a comment\n`);
     assert.equal(spawnSync('ip', ['netns', 'add', ns]).status, 0);
     ip('link', 'set', 'lo', 'up');
+    silentResolver = spawn('ip', [
+      'netns',
+      'exec',
+      ns,
+      process.execPath,
+      '-e',
+      `require('dgram').createSocket('udp4').bind(53, '${SILENT_RESOLVER}', () => console.log('ready')); setInterval(() => {}, 1000);`,
+    ]);
+    await new Promise((resolve) => silentResolver?.stdout?.once('data', resolve));
     // Loopback addresses overridden in the namespace's local table: "unreachable" answers
     // EHOSTUNREACH, "prohibit" EACCES. Nothing outside 127.0.0.0/8 is ever addressed.
     ip('route', 'add', 'unreachable', `${UNREACHABLE}/32`, 'table', 'local');
     ip('route', 'add', 'prohibit', `${PROHIBITED}/32`, 'table', 'local');
   });
   after(() => {
+    silentResolver?.kill('SIGKILL');
     spawnSync('ip', ['netns', 'del', ns]);
+    rmSync(etc, { recursive: true, force: true });
   });
 
   const inNs = (args: string[]) =>
@@ -284,5 +304,29 @@ describe('xfed probe tls in a private network namespace (e2e)', { skip: netnsSki
     const doc = jsonLines(r.stdout)[0] as { findings: { evidence: { code: string } }[] };
     assert.deepEqual(idsOf(doc), ['tcp.connect.failed']);
     assert.equal(doc.findings[0]?.evidence.code, 'EACCES');
+  });
+  it('ends soon after --timeout when the resolver of a host target never answers', () => {
+    // Given a namespace whose only resolver is silent
+    const started = Date.now();
+    // When a host target that is not in the hosts file is probed with --timeout 1000
+    const r = inNs(['slow.example:5269', '--domain', DOMAIN, '--json', '--timeout', '1000']);
+    // Then the lookup timeout is the finding, and the process exits about then (not after the
+    // C library's own resolver timeouts)
+    assert.equal(r.status, 1, r.stderr);
+    const doc = jsonLines(r.stdout)[0] as { findings: { evidence: { reason: string } }[] };
+    assert.deepEqual(idsOf(doc), ['xmpp.target.no-address']);
+    assert.equal(doc.findings[0]?.evidence.reason, 'timeout');
+    assert.ok(Date.now() - started < 4000, `took ${Date.now() - started} ms`);
+  });
+
+  it('takes a host target from the hosts file before asking DNS', () => {
+    // Given listed.example in the namespace's hosts file (and a silent resolver)
+    // When it is probed
+    const r = inNs(['listed.example:5269', '--domain', DOMAIN, '--json', '--timeout', '1000']);
+    // Then the listed address was used at once
+    assert.equal(r.status, 1, r.stderr);
+    const doc = jsonLines(r.stdout)[0] as { facts: { resolution: { addresses: string[] } } };
+    assert.deepEqual(doc.facts.resolution.addresses, [PROHIBITED]);
+    assert.deepEqual(idsOf(doc), ['tcp.connect.failed']);
   });
 });
