@@ -5,7 +5,7 @@
  * target with --all-targets). Records facts and transcript lines only; never verdicts.
  */
 import { open } from 'node:fs/promises';
-import { isIP } from 'node:net';
+import { isIP, type Socket } from 'node:net';
 import type tls from 'node:tls';
 import { collectEntries } from '../cli/domain-list.js';
 import { UsageError } from '../cli/errors.js';
@@ -446,15 +446,19 @@ async function tlsFirstCheck(
   return handshakeFacts(res, domain, alpn);
 }
 
-/** One connection attempt to one address, step by step; never throws for the peer's behaviour. */
-async function probeAddress(
+/**
+ * Starts one connection attempt: its facts, a transcript note and the TCP connect (refused,
+ * timeout, unreachable kept apart). On success the socket has TCP_NODELAY: small writes back to
+ * back (the TLS Finished, then our stream header) must not wait for the peer's delayed ACK
+ * (Nagle), which alone cost 40 ms per probe against Prosody.
+ */
+export async function connectAttempt(
   t: ResolutionFacts['targets'][number],
-  target: { domain: string; sent: StreamFacts['sent'] },
-  opts: TlsProbeOptions,
-  ctx: ProbeContext,
-): Promise<AttemptFacts> {
+  timeoutMs: number,
+  transcript: { note(text: string): void },
+): Promise<{ attempt: AttemptFacts; socket?: Socket }> {
   const endpoint = endpointOf(t.host, t.port);
-  const a: AttemptFacts = {
+  const attempt: AttemptFacts = {
     host: t.host,
     ip: t.ip,
     port: t.port,
@@ -464,21 +468,32 @@ async function probeAddress(
     connect: { ok: false, durationMs: 0 },
     tlsEstablished: false,
   };
-  ctx.transcript.note(
+  transcript.note(
     `connecting to ${endpoint}${t.ip !== t.host ? ` (${t.ip})` : ''}${t.directTls ? ' with direct TLS' : ''}`,
   );
-  const tcp = await connectTcp(t.ip, t.port, ctx.timeoutMs);
+  const tcp = await connectTcp(t.ip, t.port, timeoutMs);
   if (!tcp.ok) {
-    a.connect = { ok: false, reason: tcp.reason, message: tcp.message, durationMs: tcp.durationMs };
-    if (tcp.code) a.connect.code = tcp.code;
-    ctx.transcript.note(`${endpoint}: TCP connect failed (${tcp.code ?? tcp.reason})`);
-    return a;
+    attempt.connect = { ok: false, reason: tcp.reason, message: tcp.message, durationMs: tcp.durationMs };
+    if (tcp.code) attempt.connect.code = tcp.code;
+    transcript.note(`${endpoint}: TCP connect failed (${tcp.code ?? tcp.reason})`);
+    return { attempt };
   }
-  a.connect = { ok: true, durationMs: tcp.durationMs };
-  // Small writes back to back (the TLS Finished, then our stream header) must not wait for
-  // the peer's delayed ACK (Nagle): that alone cost 40 ms per probe against Prosody.
+  attempt.connect = { ok: true, durationMs: tcp.durationMs };
   tcp.socket.setNoDelay(true);
-  const conn = new XmppConnection(tcp.socket, { transcript: ctx.transcript, label: endpoint });
+  return { attempt, socket: tcp.socket };
+}
+
+/** One connection attempt to one address, step by step; never throws for the peer's behaviour. */
+async function probeAddress(
+  t: ResolutionFacts['targets'][number],
+  target: { domain: string; sent: StreamFacts['sent'] },
+  opts: TlsProbeOptions,
+  ctx: ProbeContext,
+): Promise<AttemptFacts> {
+  const { attempt: a, socket } = await connectAttempt(t, ctx.timeoutMs, ctx.transcript);
+  if (!socket) return a;
+  const endpoint = a.endpoint;
+  const conn = new XmppConnection(socket, { transcript: ctx.transcript, label: endpoint });
   const tlsOpts: tls.ConnectionOptions = {
     secureContext: secureContextFor(opts.caPems),
     servername: target.domain,
