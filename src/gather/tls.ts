@@ -33,14 +33,13 @@ import {
 import { loadCaFiles, secureContextWithAnchors, trustFromSocket } from '../protocol/tls/trust.js';
 import {
   connectTcp,
-  headerInfo,
   type StreamEvent,
   streamHeader,
   type TlsResult,
   XmppConnection,
 } from '../protocol/xmpp/connection.js';
-import { isFeatures, isStreamError, parseFeatures, parseStreamError } from '../protocol/xmpp/features.js';
-import { type OpenResult, openStream, startTls } from '../protocol/xmpp/session.js';
+import { isStreamError, parseStreamError } from '../protocol/xmpp/features.js';
+import { type OpenResult, openStream, readStreamOpen, startTls } from '../protocol/xmpp/session.js';
 import { gatherSrv, S2S_DEFAULT_PORT } from './srv.js';
 
 /**
@@ -351,24 +350,6 @@ async function closeStream(conn: XmppConnection, waitMs: number): Promise<CloseF
 
 /** The XML declaration our stream headers start with (RFC 6120 §11.5). */
 const XML_DECL = "<?xml version='1.0'?>";
-
-/**
- * Reads the peer's answer to a stream header we already sent: its header, then (version 1.x)
- * its features. The same steps as openStream, for a header sent in parts (see afterHandshake).
- */
-async function readStreamOpen(conn: XmppConnection, timeoutMs: number, started: number): Promise<OpenResult> {
-  const first = await conn.read(timeoutMs, 'stream header');
-  if (first.kind !== 'header')
-    return { ok: false, stage: 'header', event: first, durationMs: Date.now() - started };
-  const header = headerInfo(first.el);
-  if (!header.version?.startsWith('1.'))
-    return { ok: true, header, features: null, durationMs: Date.now() - started };
-  const next = await conn.read(timeoutMs, 'stream features');
-  if (next.kind === 'element' && isFeatures(next.el)) {
-    return { ok: true, header, features: parseFeatures(next.el), durationMs: Date.now() - started };
-  }
-  return { ok: false, stage: 'features', header, event: next, durationMs: Date.now() - started };
-}
 
 /**
  * The TLS part shared by STARTTLS and direct TLS: certificate facts, then the stream over TLS

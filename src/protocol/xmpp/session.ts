@@ -43,6 +43,19 @@ export async function openStream(
 ): Promise<OpenResult> {
   const started = Date.now();
   conn.send(streamHeader(attrs));
+  return readStreamOpen(conn, timeoutMs, started);
+}
+
+/**
+ * The reading half of openStream, for callers that send the header themselves (e.g. in parts):
+ * the peer's header and, for version 1.0 peers, its features. `started` is when the header
+ * went out, for durationMs.
+ */
+export async function readStreamOpen(
+  conn: XmppConnection,
+  timeoutMs: number,
+  started: number,
+): Promise<OpenResult> {
   const first = await conn.read(timeoutMs, 'stream header');
   if (first.kind !== 'header')
     return { ok: false, stage: 'header', event: first, durationMs: Date.now() - started };
