@@ -36,13 +36,13 @@ import {
 } from '../protocol/dialback/verify-probe.js';
 import { parseDerDetails, peerChain } from '../protocol/tls/certificate.js';
 import { trustAnchors, trustFromSocket } from '../protocol/tls/trust.js';
-import { connectTcp, type StreamEvent, XmppConnection } from '../protocol/xmpp/connection.js';
+import { type StreamEvent, XmppConnection } from '../protocol/xmpp/connection.js';
 import { openStream, startTls } from '../protocol/xmpp/session.js';
 import type { XmlElement } from '../protocol/xmpp/xml.js';
 import type { Report } from '../report/model.js';
 import type { Transcript } from '../transcript/recorder.js';
 import { gatherSrv } from './srv.js';
-import { endpointOf, handshakeFacts, stepFailure, streamFacts } from './tls.js';
+import { connectAttempt, handshakeFacts, stepFailure, streamFacts } from './tls.js';
 
 /** ALPN for direct TLS server-to-server streams (XEP-0368 §3). */
 const ALPN_S2S = 'xmpp-server';
@@ -195,33 +195,12 @@ async function openOutbound(
   };
   for (const t of resolution.targets) {
     if (env.aborted) break;
-    const endpoint = endpointOf(t.host, t.port);
-    const a: AttemptFacts = {
-      host: t.host,
-      ip: t.ip,
-      port: t.port,
-      endpoint,
-      directTls: t.directTls,
-      source: t.source,
-      connect: { ok: false, durationMs: 0 },
-      tlsEstablished: false,
-    };
+    // The same TCP step as probe tls (facts, transcript notes, TCP_NODELAY against Nagle stalls).
+    const { attempt: a, socket } = await connectAttempt(t, env.timeoutMs, transcript);
     facts.attempts.push(a);
-    transcript.note(
-      `connecting to ${endpoint}${t.ip !== t.host ? ` (${t.ip})` : ''}${t.directTls ? ' with direct TLS' : ''}`,
-    );
-    const tcp = await connectTcp(t.ip, t.port, env.timeoutMs);
-    if (!tcp.ok) {
-      a.connect = { ok: false, reason: tcp.reason, message: tcp.message, durationMs: tcp.durationMs };
-      if (tcp.code) a.connect.code = tcp.code;
-      transcript.note(`TCP connect failed (${tcp.code ?? tcp.reason})`);
-      continue;
-    }
-    a.connect = { ok: true, durationMs: tcp.durationMs };
-    // As in probe tls: back-to-back small writes (TLS Finished, stream header) must not wait for
-    // the peer's delayed ACK (Nagle).
-    tcp.socket.setNoDelay(true);
-    const conn = new XmppConnection(tcp.socket, { transcript, label: endpoint });
+    if (!socket) continue;
+    const endpoint = a.endpoint;
+    const conn = new XmppConnection(socket, { transcript, label: endpoint });
     if (env.aborted) {
       conn.destroy();
       break;
