@@ -41,8 +41,7 @@ import { openStream, startTls } from '../protocol/xmpp/session.js';
 import type { XmlElement } from '../protocol/xmpp/xml.js';
 import type { Report } from '../report/model.js';
 import type { Transcript } from '../transcript/recorder.js';
-import { gatherSrv } from './srv.js';
-import { connectAttempt, handshakeFacts, stepFailure, streamFacts } from './tls.js';
+import { connectAttempt, handshakeFacts, resolveDomain, stepFailure, streamFacts } from './tls.js';
 
 /** ALPN for direct TLS server-to-server streams (XEP-0368 §3). */
 const ALPN_S2S = 'xmpp-server';
@@ -104,26 +103,6 @@ function makeEnv(opts: DialbackNetOptions, ctx: ProbeContext): Env {
     }),
     live: new Set(),
     aborted: false,
-  };
-}
-
-/** Resolves a domain like a sending server (RFC 6120 §3.2): SRV, then the A/AAAA fallback. */
-async function resolveDomain(
-  domain: string,
-  opts: DialbackNetOptions,
-  ctx: ProbeContext,
-): Promise<ResolutionFacts> {
-  const srv = await gatherSrv(domain, opts.resolvers ? { resolvers: opts.resolvers } : {}, ctx);
-  return {
-    method: 'srv',
-    srv,
-    targets: srv.connect.map((c) => ({
-      host: c.host,
-      ip: c.ip,
-      port: c.port,
-      directTls: c.directTls,
-      source: c.source,
-    })),
   };
 }
 
@@ -350,7 +329,7 @@ export async function gatherDialbackVerify(
 ): Promise<DialbackVerifyFacts> {
   const env = makeEnv(opts, ctx);
   const dnsAt = env.clock();
-  const resolution = await resolveDomain(peer, opts, ctx);
+  const resolution = await resolveDomain(peer, opts.resolvers, ctx);
   const dnsMs = env.clock() - dnsAt;
   const req = randomVerifyRequest(opts.our, peer);
   let outbound: OutboundFacts;
@@ -453,7 +432,7 @@ export async function gatherDialback(
   const resolutionOf = (domain: string) => {
     let p = resolutions.get(domain);
     if (!p) {
-      p = resolveDomain(domain, opts, ctx);
+      p = resolveDomain(domain, opts.resolvers, ctx);
       resolutions.set(domain, p);
     }
     return p;

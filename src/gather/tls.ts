@@ -40,7 +40,7 @@ import {
 } from '../protocol/xmpp/connection.js';
 import { isStreamError, parseStreamError } from '../protocol/xmpp/features.js';
 import { type OpenResult, openStream, readStreamOpen, startTls } from '../protocol/xmpp/session.js';
-import { gatherSrv, S2S_DEFAULT_PORT } from './srv.js';
+import { gatherSrv, S2S_DEFAULT_PORT, type SrvOptions } from './srv.js';
 
 /**
  * Direct TLS has no assigned port (XEP-0368 §3 leaves it to SRV); 5270 is the one Prosody's
@@ -590,25 +590,32 @@ async function resolveHost(
   };
 }
 
+/** Resolves a domain like a sending server (RFC 6120 §3.2): SRV, then the A/AAAA fallback. */
+export async function resolveDomain(
+  domain: string,
+  resolvers: SrvOptions['resolvers'],
+  ctx: ProbeContext,
+): Promise<ResolutionFacts> {
+  const srv = await gatherSrv(domain, resolvers ? { resolvers } : {}, ctx);
+  return {
+    method: 'srv',
+    srv,
+    targets: srv.connect.map((c) => ({
+      host: c.host,
+      ip: c.ip,
+      port: c.port,
+      directTls: c.directTls,
+      source: c.source,
+    })),
+  };
+}
+
 async function resolve(
   target: TlsTarget,
   opts: TlsProbeOptions,
   ctx: ProbeContext,
 ): Promise<ResolutionFacts> {
-  if (target.kind === 'domain') {
-    const srv = await gatherSrv(target.domain, opts.resolvers ? { resolvers: opts.resolvers } : {}, ctx);
-    return {
-      method: 'srv',
-      srv,
-      targets: srv.connect.map((c) => ({
-        host: c.host,
-        ip: c.ip,
-        port: c.port,
-        directTls: c.directTls,
-        source: c.source,
-      })),
-    };
-  }
+  if (target.kind === 'domain') return resolveDomain(target.domain, opts.resolvers, ctx);
   const host = target.host as string;
   const port = target.port as number;
   const source = target.viaConnect ? ('connect' as const) : ('host' as const);
