@@ -7,6 +7,7 @@
 // Outer mode starts the lab and re-runs this file inside the namespace ("inner" mode), so every
 // measurement is a plain child process of the namespace, without `ip netns exec` in the timing.
 import { spawn } from 'node:child_process';
+import { runInsideLab } from './lib/in-lab.mjs';
 import { median, ROOT, report, runNode } from './lib/measure.mjs';
 
 const RUNS = Number(process.env.XFED_BENCH_RUNS ?? 10);
@@ -104,29 +105,16 @@ async function inner(cfg) {
 }
 
 async function outer() {
-  const { labSkipReason, startLab } = await import('../test/interop/lab/index.ts');
-  const reason = labSkipReason();
-  if (reason) {
-    report({ metric: `skipped: interop lab unavailable (${reason})`, value: 0, unit: '' });
-    return;
-  }
-  const lab = await startLab({ scenarios: ['prosody-ok.test'] });
-  try {
-    const cfg = {
+  await runInsideLab('bench/dialback.bench.mjs', {
+    scenarios: ['prosody-ok.test'],
+    runs: RUNS,
+    config: (lab) => ({
       caFile: lab.caFile,
       certFile: lab.xfedCert.chainFile,
       keyFile: lab.xfedCert.keyFile,
       domain: 'prosody-ok.test',
-    };
-    const r = await lab.exec([process.execPath, 'bench/dialback.bench.mjs', 'inner', JSON.stringify(cfg)], {
-      timeoutMs: 600_000,
-      env: { ...process.env, XFED_BENCH_RUNS: String(RUNS) },
-    });
-    process.stdout.write(r.stdout);
-    if (r.code !== 0) throw new Error(`inner bench failed (${r.code}): ${r.stderr}`);
-  } finally {
-    await lab.stop();
-  }
+    }),
+  });
 }
 
 if (process.argv[2] === 'inner') await inner(JSON.parse(process.argv[3]));

@@ -9,6 +9,7 @@
 import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { runInsideLab } from './lib/in-lab.mjs';
 import { median, report, runNode } from './lib/measure.mjs';
 
 const RUNS = Number(process.env.XFED_BENCH_RUNS ?? 15);
@@ -114,12 +115,6 @@ async function inner(cfg) {
 }
 
 async function outer() {
-  const { labSkipReason, startLab } = await import('../test/interop/lab/index.ts');
-  const reason = labSkipReason();
-  if (reason) {
-    report({ metric: `skipped: interop lab unavailable (${reason})`, value: 0, unit: '' });
-    return;
-  }
   // Real servers with full TLS probes (healthy and broken), plus a refused port: a mixed batch.
   const scenarios = [
     'prosody-ok.test',
@@ -137,29 +132,24 @@ async function outer() {
     'closed.test',
     'secure-auth.test',
   ];
-  const lab = await startLab({ scenarios });
-  try {
-    const batchFile = join(lab.dir, 'bench-targets.txt');
-    const lines = Array.from({ length: BATCH_SIZE }, (_, i) => scenarios[i % scenarios.length]);
-    writeFileSync(batchFile, `${lines.join('\n')}\n`);
-    const info = lab.domains['prosody-ok.test'];
-    const cfg = {
-      caFile: lab.caFile,
-      domain: 'prosody-ok.test',
-      address: info.address,
-      port: info.port,
-      batchFile,
-      batchSize: BATCH_SIZE,
-    };
-    const r = await lab.exec([process.execPath, 'bench/probe-tls.bench.mjs', 'inner', JSON.stringify(cfg)], {
-      timeoutMs: 600_000,
-      env: { ...process.env, XFED_BENCH_RUNS: String(RUNS) },
-    });
-    process.stdout.write(r.stdout);
-    if (r.code !== 0) throw new Error(`inner bench failed (${r.code}): ${r.stderr}`);
-  } finally {
-    await lab.stop();
-  }
+  await runInsideLab('bench/probe-tls.bench.mjs', {
+    scenarios,
+    runs: RUNS,
+    config: (lab) => {
+      const batchFile = join(lab.dir, 'bench-targets.txt');
+      const lines = Array.from({ length: BATCH_SIZE }, (_, i) => scenarios[i % scenarios.length]);
+      writeFileSync(batchFile, `${lines.join('\n')}\n`);
+      const info = lab.domains['prosody-ok.test'];
+      return {
+        caFile: lab.caFile,
+        domain: 'prosody-ok.test',
+        address: info.address,
+        port: info.port,
+        batchFile,
+        batchSize: BATCH_SIZE,
+      };
+    },
+  });
 }
 
 if (process.argv[2] === 'inner') await inner(JSON.parse(process.argv[3]));
