@@ -6,6 +6,7 @@
  */
 import { Command, Flags } from '@oclif/core';
 import { runInOrder } from '../pipeline/batch.js';
+import { type Pipeline, type RunOptions, runTarget } from '../pipeline/run.js';
 import { renderJson } from '../report/json.js';
 import type { FailOn, Report } from '../report/model.js';
 import { exitCodeFor } from '../report/model.js';
@@ -53,6 +54,24 @@ export abstract class XfedCommand extends Command {
       helpGroup: 'GLOBAL',
     }),
   };
+
+  /** The single-target case: one pipeline run on one target, rendered and mapped to the exit code. */
+  protected emitReport<F>(
+    flags: CommonFlags,
+    target: string,
+    pipeline: Pipeline<F>,
+    runOpts: RunOptions,
+    describe?: (r: Report) => string[],
+  ): Promise<void> {
+    return this.emitReports({
+      targets: [target],
+      concurrency: 1,
+      flags,
+      label: (t) => t,
+      run: (t) => runTarget(pipeline, t, runOpts),
+      ...(describe ? { describe } : {}),
+    });
+  }
 
   /** Writes reports in input order, sets the exit code from their status and --fail-on. */
   protected async emitReports<T>(job: ReportJob<T>): Promise<void> {

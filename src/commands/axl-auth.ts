@@ -6,7 +6,7 @@ import { hostPortFlag, portFlag } from '../cli/flags.js';
 import { readSecret } from '../cli/secret.js';
 import type { AxlFacts } from '../facts/axl.js';
 import { axlRules } from '../judge/rules/axl.js';
-import { type Pipeline, runTarget } from '../pipeline/run.js';
+import type { Pipeline } from '../pipeline/run.js';
 import { isAxlVersion } from '../protocol/axl/versions.js';
 import { loadCaFiles } from '../protocol/tls/trust.js';
 
@@ -98,13 +98,6 @@ export default class AxlAuth extends XfedCommand {
       gather: (_h, ctx) => gatherAxl(opts, ctx),
       rules: axlRules,
     };
-    await this.emitReports({
-      targets: [host.host],
-      concurrency: 1,
-      flags,
-      label: (h) => `${h}:${opts.port}`,
-      run: (h) => runTarget(pipeline, h, runOpts),
-      describe: describeAxl,
-    });
+    await this.emitReport(flags, host.host, pipeline, runOpts, describeAxl);
   }
 }

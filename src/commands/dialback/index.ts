@@ -5,7 +5,7 @@ import { domainArg, domainFlag, durationFlag, hostPortFlag, resolverFlag } from 
 import type { DialbackFacts } from '../../facts/dialback.js';
 import { describeDialback, gatherDialback } from '../../gather/dialback.js';
 import { dialbackRules } from '../../judge/rules/dialback.js';
-import { type Pipeline, runTarget } from '../../pipeline/run.js';
+import type { Pipeline } from '../../pipeline/run.js';
 import { prepareDialback } from '../../protocol/dialback/options.js';
 
 export default class Dialback extends XfedCommand {
@@ -45,19 +45,12 @@ export default class Dialback extends XfedCommand {
       gather: (peer, ctx) => gatherDialback(peer, p.opts, ctx),
       rules: dialbackRules,
     };
-    await this.emitReports({
-      targets: [args.peer],
-      concurrency: 1,
-      flags,
-      label: (d) => d.input,
-      run: (d) =>
-        runTarget(pipeline, d.ascii, {
-          timeoutMs: p.timeoutMs,
-          transcript: flags.transcript,
-          options: p.options,
-          secrets: p.secrets,
-        }),
-      describe: describeDialback,
-    });
+    const runOpts = {
+      timeoutMs: p.timeoutMs,
+      transcript: flags.transcript,
+      options: p.options,
+      secrets: p.secrets,
+    };
+    await this.emitReport(flags, args.peer.ascii, pipeline, runOpts, describeDialback);
   }
 }

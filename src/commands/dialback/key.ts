@@ -5,7 +5,7 @@ import { domainFlag } from '../../cli/flags.js';
 import type { DialbackKeyFacts } from '../../facts/dialback.js';
 import { computeDialbackKey, describeDialbackKey } from '../../gather/dialback.js';
 import { dialbackKeyRules } from '../../judge/rules/dialback.js';
-import { type Pipeline, runTarget } from '../../pipeline/run.js';
+import type { Pipeline } from '../../pipeline/run.js';
 import { prepareDialbackKey } from '../../protocol/dialback/options.js';
 
 export default class DialbackKey extends XfedCommand {
@@ -45,19 +45,7 @@ export default class DialbackKey extends XfedCommand {
       gather: async () => computeDialbackKey(p.opts),
       rules: dialbackKeyRules,
     };
-    await this.emitReports({
-      targets: [p.opts.receiving],
-      concurrency: 1,
-      flags,
-      label: (d) => d,
-      run: (d) =>
-        runTarget(pipeline, d, {
-          timeoutMs: 0,
-          transcript: flags.transcript,
-          options: p.options,
-          secrets: p.secrets,
-        }),
-      describe: describeDialbackKey,
-    });
+    const runOpts = { timeoutMs: 0, transcript: flags.transcript, options: p.options, secrets: p.secrets };
+    await this.emitReport(flags, p.opts.receiving, pipeline, runOpts, describeDialbackKey);
   }
 }

@@ -5,7 +5,7 @@ import { domainArg, domainFlag, resolverFlag } from '../../cli/flags.js';
 import type { DialbackVerifyFacts } from '../../facts/dialback.js';
 import { describeDialback, gatherDialbackVerify } from '../../gather/dialback.js';
 import { dialbackVerifyRules } from '../../judge/rules/dialback.js';
-import { type Pipeline, runTarget } from '../../pipeline/run.js';
+import type { Pipeline } from '../../pipeline/run.js';
 import { prepareDialbackVerify } from '../../protocol/dialback/options.js';
 
 export default class DialbackVerify extends XfedCommand {
@@ -37,18 +37,7 @@ export default class DialbackVerify extends XfedCommand {
       gather: (peer, ctx) => gatherDialbackVerify(peer, p.opts, ctx),
       rules: dialbackVerifyRules,
     };
-    await this.emitReports({
-      targets: [args.peer],
-      concurrency: 1,
-      flags,
-      label: (d) => d.input,
-      run: (d) =>
-        runTarget(pipeline, d.ascii, {
-          timeoutMs: p.timeoutMs,
-          transcript: flags.transcript,
-          options: p.options,
-        }),
-      describe: describeDialback,
-    });
+    const runOpts = { timeoutMs: p.timeoutMs, transcript: flags.transcript, options: p.options };
+    await this.emitReport(flags, args.peer.ascii, pipeline, runOpts, describeDialback);
   }
 }
