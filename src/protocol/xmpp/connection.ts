@@ -326,21 +326,6 @@ export function connectTcp(host: string, port: number, timeoutMs: number): Promi
   });
 }
 
-/** Direct TLS (XEP-0368): TCP connect then TLS at once, ALPN xmpp-server. */
-export async function connectDirectTls(
-  host: string,
-  port: number,
-  tlsOpts: tls.ConnectionOptions,
-  timeoutMs: number,
-  opts: ConnectionOptions = {},
-): Promise<{ tcp: ConnectResult; tls?: TlsResult; conn?: XmppConnection }> {
-  const tcp = await connectTcp(host, port, timeoutMs);
-  if (!tcp.ok) return { tcp };
-  const conn = new XmppConnection(tcp.socket, opts);
-  const t = await conn.upgradeClient({ ALPNProtocols: ['xmpp-server'], ...tlsOpts }, timeoutMs);
-  return t.ok ? { tcp, tls: t, conn } : { tcp, tls: t };
-}
-
 /** Keeps transcript text readable when a peer sends binary (e.g. TLS records). */
 function printable(chunk: Buffer): string {
   const s = chunk.toString('utf8');

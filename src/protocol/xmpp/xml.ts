@@ -203,15 +203,3 @@ export function serialize(el: XmlElement): string {
   if (el.children.length === 0 && el.text === '') return `<${el.name}${attrs}/>`;
   return `<${el.name}${attrs}>${escapeXml(el.text)}${el.children.map(serialize).join('')}</${el.name}>`;
 }
-
-/** Serialises just the opening tag (for the stream header). */
-export function serializeOpen(el: XmlElement): string {
-  const attrs = Object.entries(el.attrs)
-    .map(([k, v]) => ` ${k}='${escapeXml(v)}'`)
-    .join('');
-  return `<${el.name}${attrs}>`;
-}
-
-export function child(el: XmlElement, local: string, ns?: string): XmlElement | undefined {
-  return el.children.find((c) => c.local === local && (ns === undefined || c.ns === ns));
-}
