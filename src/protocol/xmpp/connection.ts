@@ -121,7 +121,7 @@ export class XmppConnection {
   }
 
   /** Starts a fresh XML document (stream restart after TLS or SASL, RFC 6120 §5.4.3.3). */
-  resetParser(): void {
+  private resetParser(): void {
     this.queue = this.queue.filter((e) => e.kind === 'eof' || e.kind === 'socket-error');
     this.parser = new XmlStreamParser((ev) => this.push(ev), { maxStanzaBytes: this.options.maxStanzaBytes });
   }
@@ -164,15 +164,7 @@ export class XmppConnection {
     });
   }
 
-  /**
-   * Reads until a header arrives (skipping nothing else: anything before a header is an
-   * error event from the parser anyway).
-   */
-  async readHeader(timeoutMs: number, step = 'stream header'): Promise<StreamEvent> {
-    return this.read(timeoutMs, step);
-  }
-
-  /** Client side of TLS after <proceed/> (or at connect for direct TLS via connectTls). */
+  /** Client side of TLS: after <proceed/>, or right after connect for direct TLS (XEP-0368). */
   async upgradeClient(opts: tls.ConnectionOptions, timeoutMs: number): Promise<TlsResult> {
     this.detach();
     const raw = this.socket;
