@@ -13,6 +13,12 @@ export const TICKET_WAIT_MAX_RTT_MS = 5;
 /** Never wait longer than this in all: half the delayed-ACK stall that the wait avoids. */
 export const TICKET_WAIT_CAP_MS = 20;
 /**
+ * The first ticket is waited for at least this long, however short the round trip: on a busy
+ * machine the event loop alone can take longer than two loopback round trips, and then the
+ * wait would end before a ticket that is already on its way is read. Still half the cap.
+ */
+export const TICKET_FIRST_WAIT_MIN_MS = 10;
+/**
  * OpenSSL (Prosody, ejabberd) and BoringSSL send two tickets after a full handshake
  * (SSL_CTX_set_num_tickets); after the second no more is expected, and the request written
  * next carries its ACK.
@@ -45,16 +51,16 @@ export function ticketsWorthWaitingFor(
  * Watches for session tickets from now on and calls `onTicket` after each but the last
  * (outside Node's 'session' callback, where a write corrupts the record layer). `settled`
  * resolves at the TICKETS_EXPECTED-th ticket, when no ticket came within two round trips plus a
- * margin, or no further ticket within one round trip plus a margin of the last (the next one is
- * released by our acknowledgement, so it takes one round trip), and at the latest after
- * TICKET_WAIT_CAP_MS. The caller's next write acknowledges what came last.
+ * margin (at least TICKET_FIRST_WAIT_MIN_MS), or no further ticket within one round trip plus a
+ * margin of the last (the next one is released by our acknowledgement, so it takes one round
+ * trip), and at the latest after TICKET_WAIT_CAP_MS. The caller's next write acknowledges what came last.
  */
 export function watchSessionTickets(
   socket: TLSSocket,
   o: { rttMs: number; onTicket: () => void },
 ): TicketWatch {
   const started = Date.now();
-  const firstWaitMs = 2 * o.rttMs + 3;
+  const firstWaitMs = Math.max(2 * o.rttMs + 3, TICKET_FIRST_WAIT_MIN_MS);
   const nextWaitMs = o.rttMs + 2;
   let count = 0;
   let last = started;

@@ -71,7 +71,7 @@ describe('watchSessionTickets', () => {
     const w = watchSessionTickets(s, { rttMs: 1, onTicket: () => assert.fail('no ticket was sent') });
     // When the watch settles
     await w.settled;
-    // Then it took the first wait (2 x 1 ms + 3 ms), not the cap
+    // Then it took the first wait (2 x 1 ms + 3 ms, raised to TICKET_FIRST_WAIT_MIN_MS), not the cap
     assert.equal(w.count, 0);
     assert.ok(Date.now() - started < TICKET_WAIT_CAP_MS, `${Date.now() - started} ms`);
   });
