@@ -289,8 +289,15 @@ export class AuthoritativeListener {
         if (ev.kind === 'timeout') {
           // Still busy verifying the peer's own key: the peer is waiting for us, not idle.
           if (pending > 0 && !this.closing) continue;
-          this.streamError(conn, s, 'connection-timeout');
+          // We are already closing (</stream:stream> sent): the peer ignoring it is our close
+          // running its course, not idleness, and nothing may follow our stream close.
+          if (this.closing) {
+            this.end(s, 'by-us');
+            return;
+          }
+          // Record why first: streamError would otherwise record the end as 'stream-error'.
           this.end(s, 'idle');
+          this.streamError(conn, s, 'connection-timeout');
           return;
         }
         if (ev.kind === 'eof' || ev.kind === 'socket-error') {

@@ -163,6 +163,9 @@ describe('listener: hostile and malformed input', () => {
     const started = Date.now();
     assert.equal(await streamErrorOf(c), 'connection-timeout');
     assert.ok(Date.now() - started < 2500);
+    // And the session records why it ended: idleness, not a stream error from the peer
+    await new Promise((r) => setTimeout(r, 50));
+    assert.equal(listener.sessions.at(-1)?.end?.how, 'idle');
   });
 
   it('refuses connections beyond its limit and keeps serving afterwards', async () => {
@@ -234,5 +237,37 @@ describe('listener without a certificate', () => {
     await c.next(/<failure xmlns='urn:ietf:params:xml:ns:xmpp-tls'\/>/);
     assert.equal(plain.sessions[0]?.starttlsRefused, true);
     await plain.close(200);
+  });
+});
+
+describe('listener: closing', () => {
+  it('ends a session whose peer ignores our </stream:stream> as closed by us, with nothing after our close', async () => {
+    // Given a listener whose idle deadline passes while its close is still waiting for the peer
+    const k = certs();
+    const l = new AuthoritativeListener({
+      our: OUR,
+      secret: SECRET,
+      host: '127.0.0.1',
+      port: 0,
+      tls: { cert: k.our.chainPem, key: k.our.keyPem },
+      timeoutMs: 1000,
+      idleMs: 200,
+      transcript: new Transcript(),
+      clock: () => 0,
+      checkResult: async () => ({ answer: 'valid' }),
+      ourStreamIds: () => [],
+    });
+    const f = await l.start();
+    assert.ok(f.ok);
+    const c = await RawClient.connect('127.0.0.1', f.port);
+    c.send(HEADER());
+    await c.next(/<stream:features>[\s\S]*?<\/stream:features>/);
+    // When xfed closes while the peer stays silent and keeps the connection open
+    await l.close(600);
+    // Then the session ended by us, and no stream error followed our stream close
+    assert.equal(l.sessions[0]?.end?.how, 'by-us');
+    await c.next(/<\/stream:stream>/, 1000);
+    await assert.rejects(c.next(/<stream:error>/, 300), /not received|closed before/);
+    c.socket.destroy();
   });
 });
