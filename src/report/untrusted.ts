@@ -12,7 +12,9 @@ const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-
 
 function escapeChar(c: string): string {
   const code = c.codePointAt(0)!;
-  return code <= 0xff ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`;
+  return code <= 0xff
+    ? `\\x${code.toString(16).padStart(2, '0')}`
+    : `\\u${code.toString(16).padStart(4, '0')}`;
 }
 
 export interface SafeTextOptions {
@@ -31,5 +33,7 @@ export function safeText(s: string, opts: SafeTextOptions = {}): string {
 
 /** True when `s` holds nothing `safeText` would change (tabs aside). */
 export function isSafeText(s: string): boolean {
-  return !/[\u0000-\u0008\u000a-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/.test(s);
+  return !/[\u0000-\u0008\u000a-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/.test(
+    s,
+  );
 }
