@@ -7,9 +7,7 @@
  * Facts and transcript lines only; verdicts are the judge's business.
  */
 import { X509Certificate } from 'node:crypto';
-import { isIP } from 'node:net';
 import tls from 'node:tls';
-import type { CertCheckFacts } from '../facts/cert.js';
 import type {
   DialbackAnswerFacts,
   DialbackFacts,
@@ -21,7 +19,7 @@ import type {
   ResultReceivedFacts,
   StepTiming,
 } from '../facts/dialback.js';
-import type { AttemptFacts, ResolutionFacts, StreamFacts } from '../facts/tls.js';
+import type { ResolutionFacts, StreamFacts } from '../facts/tls.js';
 import type { ProbeContext } from '../pipeline/run.js';
 import { AuthoritativeListener, type ResultVerdict } from '../protocol/dialback/authoritative.js';
 import { candidateKeys, matchKey, normaliseKey, xep0185Key } from '../protocol/dialback/keys.js';
@@ -34,17 +32,15 @@ import {
   randomVerifyRequest,
   type VerifyRequest,
 } from '../protocol/dialback/verify-probe.js';
-import { parseDerDetails, peerChain } from '../protocol/tls/certificate.js';
-import { trustAnchors, trustFromSocket } from '../protocol/tls/trust.js';
-import { type StreamEvent, XmppConnection } from '../protocol/xmpp/connection.js';
-import { openStream, startTls } from '../protocol/xmpp/session.js';
+import { parseDerDetails } from '../protocol/tls/certificate.js';
+import { trustAnchors } from '../protocol/tls/trust.js';
+import type { StreamEvent, XmppConnection } from '../protocol/xmpp/connection.js';
 import type { XmlElement } from '../protocol/xmpp/xml.js';
 import type { Report } from '../report/model.js';
 import type { Transcript } from '../transcript/recorder.js';
-import { connectAttempt, handshakeFacts, resolveDomain, stepFailure, streamFacts } from './tls.js';
+import { DnsView } from './srv.js';
+import { connectXmpp, resolveDomain, stepFailure } from './tls.js';
 
-/** ALPN for direct TLS server-to-server streams (XEP-0368 §3). */
-const ALPN_S2S = 'xmpp-server';
 /** Longest wait for the peer's </stream:stream> after ours (RFC 6120 §4.4). */
 const CLOSE_WAIT_MS = 1000;
 /** Certificate expiry warning threshold for the peer's certificate (as probe tls by default). */
@@ -62,6 +58,10 @@ export interface DialbackNetOptions {
   resolvers?: { host: string; port: number }[];
   /** Client certificate and key (PEM) presented on outgoing connections, as a server would; `file` is the --cert path. */
   clientTls?: { cert: string; key: string; file?: string };
+  /** An already-resolved DNS view (gather/srv.ts DnsView): domains are taken from it, or resolved into it once. */
+  dns?: DnsView;
+  /** See TlsProbeOptions.ticketWaitMaxRttMs (tests). */
+  ticketWaitMaxRttMs?: number;
 }
 
 export interface DialbackOptions extends DialbackNetOptions {
@@ -85,6 +85,7 @@ interface Env {
   live: Set<XmppConnection>;
   /** Set when the run ends: no new outgoing connection is started or kept. */
   aborted: boolean;
+  ticketWaitMaxRttMs?: number;
 }
 
 function makeEnv(opts: DialbackNetOptions, ctx: ProbeContext): Env {
@@ -103,6 +104,7 @@ function makeEnv(opts: DialbackNetOptions, ctx: ProbeContext): Env {
     }),
     live: new Set(),
     aborted: false,
+    ...(opts.ticketWaitMaxRttMs !== undefined ? { ticketWaitMaxRttMs: opts.ticketWaitMaxRttMs } : {}),
   };
 }
 
@@ -126,20 +128,6 @@ function ourCertFacts(tlsPair: { cert: string; file?: string } | undefined): Our
   } catch {
     return undefined;
   }
-}
-
-async function certFacts(socket: tls.TLSSocket, domain: string, a: AttemptFacts): Promise<CertCheckFacts> {
-  const f: CertCheckFacts = {
-    referenceName: domain,
-    service: 'xmpp-server',
-    endpoint: a.endpoint,
-    chain: await peerChain(socket),
-    trust: trustFromSocket(socket),
-    checkedAt: new Date().toISOString(),
-    warnDays: WARN_DAYS,
-  };
-  if (!isIP(a.host)) f.connectHost = a.host;
-  return f;
 }
 
 /**
@@ -174,62 +162,35 @@ async function openOutbound(
   };
   for (const t of resolution.targets) {
     if (env.aborted) break;
-    // The same TCP step as probe tls (facts, transcript notes, TCP_NODELAY against Nagle stalls).
-    const { attempt: a, socket } = await connectAttempt(t, env.timeoutMs, transcript);
+    // The one outgoing sequence probe tls uses too (TCP, stream, STARTTLS or direct TLS, the
+    // restarted stream with the TLS 1.3 ticket acknowledgement).
+    const r = await connectXmpp(t, {
+      domain,
+      sent,
+      secureContext: env.secureContext,
+      warnDays: WARN_DAYS,
+      timeoutMs: env.timeoutMs,
+      transcript,
+      ...(env.ticketWaitMaxRttMs !== undefined ? { ticketWaitMaxRttMs: env.ticketWaitMaxRttMs } : {}),
+      onConnection: (conn) => {
+        if (env.aborted) conn.destroy();
+        else env.live.add(conn);
+      },
+    });
+    const a = r.attempt;
     facts.attempts.push(a);
-    if (!socket) continue;
-    const endpoint = a.endpoint;
-    const conn = new XmppConnection(socket, { transcript, label: endpoint });
-    if (env.aborted) {
-      conn.destroy();
-      break;
-    }
-    env.live.add(conn);
-    const fail = () => {
+    const conn = r.conn;
+    if (!conn) continue;
+    if (!r.ready || env.aborted) {
       conn.destroy();
       env.live.delete(conn);
       return done();
-    };
-    const tlsOpts: tls.ConnectionOptions = {
-      secureContext: env.secureContext,
-      servername: domain,
-      rejectUnauthorized: false,
-    };
-    if (t.directTls) {
-      const res = await conn.upgradeClient({ ...tlsOpts, ALPNProtocols: [ALPN_S2S] }, env.timeoutMs);
-      a.tls = handshakeFacts(res, domain, [ALPN_S2S]);
-      if (!res.ok) return fail();
-      a.tlsEstablished = true;
-      a.cert = await certFacts(res.socket, domain, a);
-      a.secureStream = streamFacts(await openStream(conn, sent, env.timeoutMs), sent, 'TLS stream');
-    } else {
-      const open = await openStream(conn, sent, env.timeoutMs);
-      a.stream = streamFacts(open, sent, 'stream');
-      if (!open.ok) return fail();
-      if (open.features?.starttls.offered) {
-        const st = await startTls(conn, tlsOpts, env.timeoutMs);
-        if (!st.ok && st.stage === 'starttls') {
-          a.starttls = { answer: st.answer, durationMs: st.durationMs };
-          if (st.answer !== 'failure') a.starttls.failed = stepFailure(st.event, 'starttls answer');
-          return fail();
-        }
-        a.starttls = { answer: 'proceed', durationMs: st.durationMs };
-        if (!st.ok) {
-          a.tls = handshakeFacts(st.tls, domain);
-          return fail();
-        }
-        a.tls = handshakeFacts(st.tls, domain);
-        a.tlsEstablished = true;
-        transcript.note(`TLS established (${st.tls.protocol ?? '?'}, ${st.tls.cipher ?? '?'})`);
-        a.cert = await certFacts(st.tls.socket, domain, a);
-        // RFC 6120 §5.4.3.3: a fresh stream over TLS, with a new id (the one dialback keys use).
-        a.secureStream = streamFacts(await openStream(conn, sent, env.timeoutMs), sent, 'TLS stream');
-      }
     }
     const final = a.secureStream ?? a.stream;
-    if (!final || final.failed || !final.header) return fail();
-    if (final.header.id) facts.streamId = final.header.id;
-    facts.dialbackOffered = final.features ? final.features.dialback.offered : final.header.dialbackNs;
+    if (final?.header?.id) facts.streamId = final.header.id;
+    facts.dialbackOffered = final?.features
+      ? final.features.dialback.offered
+      : (final?.header?.dialbackNs ?? false);
     facts.ready = true;
     return done(conn);
   }
@@ -329,7 +290,7 @@ export async function gatherDialbackVerify(
 ): Promise<DialbackVerifyFacts> {
   const env = makeEnv(opts, ctx);
   const dnsAt = env.clock();
-  const resolution = await resolveDomain(peer, opts.resolvers, ctx);
+  const resolution = await resolveDomain(peer, opts.resolvers, ctx, opts.dns);
   const dnsMs = env.clock() - dnsAt;
   const req = randomVerifyRequest(opts.our, peer);
   let outbound: OutboundFacts;
@@ -428,15 +389,9 @@ export async function gatherDialback(
   if (ourCert) facts.ourCert = ourCert;
   let origin: OriginatingStream | undefined;
   let originStreamId: string | undefined;
-  const resolutions = new Map<string, Promise<ResolutionFacts>>();
-  const resolutionOf = (domain: string) => {
-    let p = resolutions.get(domain);
-    if (!p) {
-      p = resolveDomain(domain, opts.resolvers, ctx);
-      resolutions.set(domain, p);
-    }
-    return p;
-  };
+  // Each domain is resolved once per run (peer, our own domain, reverse verifications).
+  const view = opts.dns ?? new DnsView(opts.resolvers ? { resolvers: opts.resolvers } : {});
+  const resolutionOf = (domain: string) => resolveDomain(domain, opts.resolvers, ctx, view);
   let reverseCount = 0;
   /** Receiving-server role for the peer's own db:result: dial back its authoritative server. */
   const checkResult = async (

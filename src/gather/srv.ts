@@ -310,3 +310,41 @@ export function connectList(facts: SrvFacts, opts: ConnectListOptions = {}): Con
     source: 'fallback' as const,
   }));
 }
+
+/**
+ * One DNS view shared by every layer of a run: each domain is resolved once (or taken from
+ * SrvFacts gathered before, e.g. by `check srv`), and every later gatherer (probe tls,
+ * dialback) connects to the targets of that same view instead of asking again. A command that
+ * composes several layers (doctor) creates one and hands it to each gatherer.
+ */
+export class DnsView {
+  private readonly domains = new Map<string, Promise<SrvFacts>>();
+
+  constructor(private readonly opts: SrvOptions = {}) {}
+
+  /** Adds facts already gathered; later lookups of that domain reuse them. */
+  add(facts: SrvFacts): this {
+    this.domains.set(viewKey(facts.domain), Promise.resolve(facts));
+    return this;
+  }
+
+  /** The domain's SrvFacts: from the view, or resolved now (once, even when asked concurrently). */
+  srv(domain: string, ctx: ProbeContext): Promise<SrvFacts> {
+    const key = viewKey(domain);
+    let p = this.domains.get(key);
+    if (!p) {
+      p = gatherSrv(domain, this.opts, ctx);
+      this.domains.set(key, p);
+    }
+    return p;
+  }
+
+  /** True when the domain is already in the view (resolved or being resolved). */
+  has(domain: string): boolean {
+    return this.domains.has(viewKey(domain));
+  }
+}
+
+function viewKey(domain: string): string {
+  return domain.toLowerCase().replace(/\.$/, '');
+}

@@ -40,7 +40,8 @@ import {
 } from '../protocol/xmpp/connection.js';
 import { isStreamError, parseStreamError } from '../protocol/xmpp/features.js';
 import { type OpenResult, openStream, readStreamOpen, startTls } from '../protocol/xmpp/session.js';
-import { gatherSrv, S2S_DEFAULT_PORT, type SrvOptions } from './srv.js';
+import type { Transcript } from '../transcript/recorder.js';
+import { type DnsView, gatherSrv, S2S_DEFAULT_PORT, type SrvFacts, type SrvOptions } from './srv.js';
 
 /**
  * Direct TLS has no assigned port (XEP-0368 §3 leaves it to SRV); 5270 is the one Prosody's
@@ -70,6 +71,12 @@ export interface TlsProbeOptions {
    * (default TICKET_WAIT_MAX_RTT_MS); tests raise it so a busy machine cannot skip that path.
    */
   ticketWaitMaxRttMs?: number;
+  /**
+   * An already-resolved DNS view (see DnsView in gather/srv.ts): domain targets take their
+   * SrvFacts from it instead of querying again, so a command composing several layers uses
+   * one DNS view throughout.
+   */
+  dns?: DnsView;
 }
 
 /** One validated command-line target, ready to probe. */
@@ -308,7 +315,7 @@ async function certFacts(
   socket: tls.TLSSocket,
   domain: string,
   a: AttemptFacts,
-  opts: TlsProbeOptions,
+  warnDays: number,
 ): Promise<CertCheckFacts> {
   const f: CertCheckFacts = {
     referenceName: domain,
@@ -317,7 +324,7 @@ async function certFacts(
     chain: await peerChain(socket),
     trust: trustFromSocket(socket),
     checkedAt: new Date().toISOString(),
-    warnDays: opts.warnDays,
+    warnDays,
   };
   // The SRV target (or host) is only there for the "matches the SRV target only" check.
   if (!isIP(a.host)) f.connectHost = a.host;
@@ -369,37 +376,35 @@ async function afterHandshake(
   conn: XmppConnection,
   socket: tls.TLSSocket,
   a: AttemptFacts,
-  target: { domain: string; sent: StreamFacts['sent'] },
-  opts: TlsProbeOptions,
-  ctx: ProbeContext,
+  o: OutboundStream,
 ): Promise<void> {
   a.tlsEstablished = true;
-  ctx.transcript.note(
+  o.transcript.note(
     `${a.endpoint}: TLS established (${a.tls?.protocol ?? '?'}, ${a.tls?.cipher ?? '?'}${a.tls?.alpn ? `, ALPN ${a.tls.alpn}` : ''})`,
   );
-  const header = streamHeader(target.sent);
+  const header = streamHeader(o.sent);
   // Every exchange so far took at least one round trip; the shortest is the best estimate.
   const rttMs = Math.min(a.connect.durationMs, a.stream?.durationMs ?? Number.POSITIVE_INFINITY);
   let tickets: TicketWatch | undefined;
-  if (header.startsWith(XML_DECL) && ticketsWorthWaitingFor(socket, rttMs, opts.ticketWaitMaxRttMs)) {
+  if (header.startsWith(XML_DECL) && ticketsWorthWaitingFor(socket, rttMs, o.ticketWaitMaxRttMs)) {
     conn.send(XML_DECL);
     tickets = watchSessionTickets(socket, { rttMs, onTicket: () => conn.send(' ') });
   }
-  a.cert = await certFacts(socket, target.domain, a, opts);
+  a.cert = await certFacts(socket, o.domain, a, o.warnDays);
   let open: OpenResult;
   if (tickets) {
     const waitStarted = Date.now();
     await tickets.settled;
-    ctx.transcript.note(
+    o.transcript.note(
       `${a.endpoint}: ${tickets.count} TLS session ticket(s) acknowledged before the stream header (waited ${Date.now() - waitStarted} ms)`,
     );
     const started = Date.now();
     conn.send(header.slice(XML_DECL.length));
-    open = await readStreamOpen(conn, ctx.timeoutMs, started);
+    open = await readStreamOpen(conn, o.timeoutMs, started);
   } else {
-    open = await openStream(conn, target.sent, ctx.timeoutMs);
+    open = await openStream(conn, o.sent, o.timeoutMs);
   }
-  a.secureStream = streamFacts(open, target.sent, 'TLS stream');
+  a.secureStream = streamFacts(open, o.sent, 'TLS stream');
 }
 
 /**
@@ -413,16 +418,17 @@ async function tlsFirstCheck(
   endpoint: string,
   domain: string,
   tlsOpts: tls.ConnectionOptions,
-  ctx: ProbeContext,
+  o: OutboundStream,
 ): Promise<HandshakeFacts | undefined> {
-  ctx.transcript.note(
+  o.transcript.note(
     `${endpoint}: closed before any stream header; checking whether the port expects TLS first`,
   );
-  const tcp = await connectTcp(t.ip, t.port, ctx.timeoutMs);
+  const tcp = await connectTcp(t.ip, t.port, o.timeoutMs);
   if (!tcp.ok) return undefined;
-  const conn = new XmppConnection(tcp.socket, { transcript: ctx.transcript, label: endpoint });
+  const conn = new XmppConnection(tcp.socket, { transcript: o.transcript, label: endpoint });
+  o.onConnection?.(conn);
   const alpn = [ALPN_S2S];
-  const res = await conn.upgradeClient({ ...tlsOpts, ALPNProtocols: alpn }, ctx.timeoutMs);
+  const res = await conn.upgradeClient({ ...tlsOpts, ALPNProtocols: alpn }, o.timeoutMs);
   conn.destroy();
   return handshakeFacts(res, domain, alpn);
 }
@@ -464,66 +470,130 @@ export async function connectAttempt(
   return { attempt, socket: tcp.socket };
 }
 
-/** One connection attempt to one address, step by step; never throws for the peer's behaviour. */
+/**
+ * What the outgoing connection sequence needs: who we are talking to, the TLS context (trust
+ * anchors, and a client certificate when one is presented), deadlines and where to record.
+ */
+export interface OutboundStream {
+  /** The XMPP domain: stream `to`, SNI and the certificate's reference identifier. */
+  domain: string;
+  /** The attributes our stream headers announce. */
+  sent: StreamFacts['sent'];
+  /** Trust anchors, TLS policy and any client certificate, shared by the run's connections. */
+  secureContext: tls.SecureContext;
+  /** Certificate expiry warning threshold in days, recorded in the certificate facts. */
+  warnDays: number;
+  /** The deadline of each network step. */
+  timeoutMs: number;
+  /** Where the connection's bytes and notes go. */
+  transcript: Transcript;
+  /** See TlsProbeOptions.ticketWaitMaxRttMs. */
+  ticketWaitMaxRttMs?: number;
+  /** Called with every connection opened, e.g. to close it when the run ends early. */
+  onConnection?(conn: XmppConnection): void;
+}
+
+/** How the outgoing sequence ended on one address. */
+export interface OutboundResult {
+  attempt: AttemptFacts;
+  /** The connection when TCP connected; the caller closes or destroys it. */
+  conn?: XmppConnection;
+  /** The peer spoke XMPP on the connection still open (a polite close is worth sending). */
+  talked: boolean;
+  /** The last stream (over TLS when STARTTLS was offered or for direct TLS) is open, with its features. */
+  ready: boolean;
+}
+
+/**
+ * THE outgoing XMPP server connection sequence, used by probe tls and dialback (and every
+ * command that composes them): TCP, stream header and features, STARTTLS when offered (or
+ * direct TLS for _xmpps-server targets, XEP-0368, with ALPN xmpp-server), the certificate facts,
+ * and the restarted stream over TLS with the TLS 1.3 ticket acknowledgement (afterHandshake).
+ * Records each step in the attempt facts; never throws for the peer's behaviour. A port that
+ * closes on our plain header is checked for TLS first (tlsFirstCheck).
+ */
+export async function connectXmpp(
+  t: ResolutionFacts['targets'][number],
+  o: OutboundStream,
+): Promise<OutboundResult> {
+  const { attempt: a, socket } = await connectAttempt(t, o.timeoutMs, o.transcript);
+  if (!socket) return { attempt: a, talked: false, ready: false };
+  const endpoint = a.endpoint;
+  const conn = new XmppConnection(socket, { transcript: o.transcript, label: endpoint });
+  o.onConnection?.(conn);
+  const tlsOpts: tls.ConnectionOptions = {
+    secureContext: o.secureContext,
+    servername: o.domain,
+    rejectUnauthorized: false,
+    // Identity is judged against the XMPP domain by the cert rules (DNS-ID, SRV-ID, XmppAddr);
+    // Node's own HTTPS-style check would only be thrown away (see trustFromSocket).
+    checkServerIdentity: () => undefined,
+  };
+  const end = (talked: boolean): OutboundResult => {
+    const final = a.secureStream ?? a.stream;
+    const ready = final !== undefined && !final.failed && final.header !== undefined;
+    return { attempt: a, conn, talked, ready };
+  };
+  if (t.directTls) {
+    const alpn = [ALPN_S2S];
+    const res = await conn.upgradeClient({ ...tlsOpts, ALPNProtocols: alpn }, o.timeoutMs);
+    a.tls = handshakeFacts(res, o.domain, alpn);
+    if (!res.ok) return end(false);
+    await afterHandshake(conn, res.socket, a, o);
+    return end(true);
+  }
+  const open = await openStream(conn, o.sent, o.timeoutMs);
+  a.stream = streamFacts(open, o.sent, 'stream');
+  const talked = a.stream.header !== undefined;
+  if (a.stream.failed?.failure === 'closed' && !a.stream.header) {
+    a.tlsFirst = await tlsFirstCheck(t, endpoint, o.domain, tlsOpts, o);
+  }
+  if (!open.ok || !open.features?.starttls.offered) return end(talked);
+  const st = await startTls(conn, tlsOpts, o.timeoutMs);
+  if (!st.ok && st.stage === 'starttls') {
+    a.starttls = {
+      answer: st.answer,
+      failed: stepFailure(st.event, 'starttls answer'),
+      durationMs: st.durationMs,
+    };
+    if (st.answer === 'failure') delete a.starttls.failed;
+    // Not ready: the peer refused TLS, and a stream it asked to encrypt is not used in the clear.
+    return { attempt: a, conn, talked, ready: false };
+  }
+  a.starttls = { answer: 'proceed', durationMs: st.durationMs };
+  if (!st.ok) {
+    a.tls = handshakeFacts(st.tls, o.domain);
+    return { attempt: a, conn, talked: false, ready: false };
+  }
+  a.tls = handshakeFacts(st.tls, o.domain);
+  await afterHandshake(conn, st.tls.socket, a, o);
+  return end(true);
+}
+
+/** One connection attempt to one address, step by step, closed politely; never throws for the peer's behaviour. */
 async function probeAddress(
   t: ResolutionFacts['targets'][number],
   target: { domain: string; sent: StreamFacts['sent'] },
   opts: TlsProbeOptions,
   ctx: ProbeContext,
 ): Promise<AttemptFacts> {
-  const { attempt: a, socket } = await connectAttempt(t, ctx.timeoutMs, ctx.transcript);
-  if (!socket) return a;
-  const endpoint = a.endpoint;
-  const conn = new XmppConnection(socket, { transcript: ctx.transcript, label: endpoint });
-  const tlsOpts: tls.ConnectionOptions = {
+  const o: OutboundStream = {
+    domain: target.domain,
+    sent: target.sent,
     secureContext: secureContextFor(opts.caPems),
-    servername: target.domain,
-    rejectUnauthorized: false,
-    // Identity is judged against the XMPP domain by the cert rules (DNS-ID, SRV-ID, XmppAddr);
-    // Node's own HTTPS-style check would only be thrown away (see trustFromSocket).
-    checkServerIdentity: () => undefined,
+    warnDays: opts.warnDays,
+    timeoutMs: ctx.timeoutMs,
+    transcript: ctx.transcript,
   };
-  let talked = false;
+  if (opts.ticketWaitMaxRttMs !== undefined) o.ticketWaitMaxRttMs = opts.ticketWaitMaxRttMs;
+  const { attempt: a, conn, talked } = await connectXmpp(t, o);
+  if (!conn) return a;
   try {
-    if (t.directTls) {
-      const alpn = [ALPN_S2S];
-      const res = await conn.upgradeClient({ ...tlsOpts, ALPNProtocols: alpn }, ctx.timeoutMs);
-      a.tls = handshakeFacts(res, target.domain, alpn);
-      if (!res.ok) return a;
-      talked = true;
-      await afterHandshake(conn, res.socket, a, target, opts, ctx);
-    } else {
-      const open = await openStream(conn, target.sent, ctx.timeoutMs);
-      a.stream = streamFacts(open, target.sent, 'stream');
-      talked = a.stream.header !== undefined;
-      if (a.stream.failed?.failure === 'closed' && !a.stream.header) {
-        a.tlsFirst = await tlsFirstCheck(t, endpoint, target.domain, tlsOpts, ctx);
-      }
-      if (!open.ok || !open.features?.starttls.offered) return a;
-      const st = await startTls(conn, tlsOpts, ctx.timeoutMs);
-      if (!st.ok && st.stage === 'starttls') {
-        a.starttls = {
-          answer: st.answer,
-          failed: stepFailure(st.event, 'starttls answer'),
-          durationMs: st.durationMs,
-        };
-        if (st.answer === 'failure') delete a.starttls.failed;
-        return a;
-      }
-      a.starttls = { answer: 'proceed', durationMs: st.durationMs };
-      if (!st.ok) {
-        a.tls = handshakeFacts(st.tls, target.domain);
-        talked = false;
-        return a;
-      }
-      a.tls = handshakeFacts(st.tls, target.domain);
-      await afterHandshake(conn, st.tls.socket, a, target, opts, ctx);
-    }
-    return a;
-  } finally {
     if (talked && !broken(a)) a.close = await closeStream(conn, Math.min(CLOSE_WAIT_MS, ctx.timeoutMs));
+  } finally {
     conn.destroy();
   }
+  return a;
 }
 
 /** The hosts file consulted before DNS, as the C library does with "hosts: files dns". */
@@ -590,13 +660,24 @@ async function resolveHost(
   };
 }
 
-/** Resolves a domain like a sending server (RFC 6120 §3.2): SRV, then the A/AAAA fallback. */
+/**
+ * Resolves a domain like a sending server (RFC 6120 §3.2): SRV, then the A/AAAA fallback.
+ * With a DnsView the domain's SrvFacts come from it (resolved at most once per view).
+ */
 export async function resolveDomain(
   domain: string,
   resolvers: SrvOptions['resolvers'],
   ctx: ProbeContext,
+  view?: DnsView,
 ): Promise<ResolutionFacts> {
-  const srv = await gatherSrv(domain, resolvers ? { resolvers } : {}, ctx);
+  const srv = view
+    ? await view.srv(domain, ctx)
+    : await gatherSrv(domain, resolvers ? { resolvers } : {}, ctx);
+  return resolutionFromSrv(srv);
+}
+
+/** The try list of a domain from its SrvFacts (the connect list, in the expected order). */
+export function resolutionFromSrv(srv: SrvFacts): ResolutionFacts {
   return {
     method: 'srv',
     srv,
@@ -615,7 +696,7 @@ async function resolve(
   opts: TlsProbeOptions,
   ctx: ProbeContext,
 ): Promise<ResolutionFacts> {
-  if (target.kind === 'domain') return resolveDomain(target.domain, opts.resolvers, ctx);
+  if (target.kind === 'domain') return resolveDomain(target.domain, opts.resolvers, ctx, opts.dns);
   const host = target.host as string;
   const port = target.port as number;
   const source = target.viaConnect ? ('connect' as const) : ('host' as const);
