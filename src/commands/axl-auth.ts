@@ -1,6 +1,7 @@
 /** xfed axl-auth: tests the AXL credentials and path Expressway-C uses toward Unified CM / IM and Presence. */
 import { Flags } from '@oclif/core';
 import { XfedCommand } from '../cli/base-command.js';
+import { loadCaFiles } from '../cli/ca-files.js';
 import { UsageError } from '../cli/errors.js';
 import { hostPortFlag, portFlag } from '../cli/flags.js';
 import { readSecret } from '../cli/secret.js';
@@ -8,7 +9,6 @@ import type { AxlFacts } from '../facts/axl.js';
 import { axlRules } from '../judge/rules/axl.js';
 import type { Pipeline } from '../pipeline/run.js';
 import { isAxlVersion } from '../protocol/axl/versions.js';
-import { loadCaFiles } from '../protocol/tls/trust.js';
 
 const PASSWORD_SOURCES = 'set XFED_AXL_PASSWORD or use --password-stdin';
 const NO_PASSWORD_FLAG = `there is no --password flag (argv leaks through ps and shell history); ${PASSWORD_SOURCES}`;

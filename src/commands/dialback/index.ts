@@ -1,12 +1,12 @@
 /** `xfed dialback <peer> --as <our>`: a whole server dialback handshake, both roles, every step timed (issue 6). */
 import { Flags } from '@oclif/core';
 import { XfedCommand } from '../../cli/base-command.js';
+import { prepareDialback } from '../../cli/dialback-options.js';
 import { domainArg, domainFlag, durationFlag, hostPortFlag, resolverFlag } from '../../cli/flags.js';
 import type { DialbackFacts } from '../../facts/dialback.js';
 import { describeDialback, gatherDialback } from '../../gather/dialback.js';
 import { dialbackRules } from '../../judge/rules/dialback.js';
 import type { Pipeline } from '../../pipeline/run.js';
-import { prepareDialback } from '../../protocol/dialback/options.js';
 
 export default class Dialback extends XfedCommand {
   static override summary = 'Run a full dialback handshake with a peer, playing both servers of our domain.';

@@ -1,12 +1,12 @@
 /** `xfed dialback key`: offline forensics for logged dialback keys, XEP-0185 and the jabberd SHA-1 chain (issue 6). */
 import { Flags } from '@oclif/core';
 import { XfedCommand } from '../../cli/base-command.js';
+import { prepareDialbackKey } from '../../cli/dialback-options.js';
 import { domainFlag } from '../../cli/flags.js';
 import type { DialbackKeyFacts } from '../../facts/dialback.js';
 import { computeDialbackKey, describeDialbackKey } from '../../gather/dialback.js';
 import { dialbackKeyRules } from '../../judge/rules/dialback.js';
 import type { Pipeline } from '../../pipeline/run.js';
-import { prepareDialbackKey } from '../../protocol/dialback/options.js';
 
 export default class DialbackKey extends XfedCommand {
   static override summary =

@@ -1,12 +1,12 @@
 /** `xfed dialback verify <peer> --as <our>`: the safe probe, a db:verify with a random key (issue 6). */
 import { Flags } from '@oclif/core';
 import { XfedCommand } from '../../cli/base-command.js';
+import { prepareDialbackVerify } from '../../cli/dialback-options.js';
 import { domainArg, domainFlag, resolverFlag } from '../../cli/flags.js';
 import type { DialbackVerifyFacts } from '../../facts/dialback.js';
 import { describeDialback, gatherDialbackVerify } from '../../gather/dialback.js';
 import { dialbackVerifyRules } from '../../judge/rules/dialback.js';
 import type { Pipeline } from '../../pipeline/run.js';
-import { prepareDialbackVerify } from '../../protocol/dialback/options.js';
 
 export default class DialbackVerify extends XfedCommand {
   static override summary =

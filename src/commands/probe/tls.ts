@@ -2,8 +2,9 @@
 import { Args, Flags } from '@oclif/core';
 import { XfedCommand } from '../../cli/base-command.js';
 import { concurrencyFlag, domainFlag, hostPortFlag, portFlag, resolverFlag } from '../../cli/flags.js';
+import { prepareTlsProbe } from '../../cli/tls-options.js';
 import type { TlsProbeFacts } from '../../facts/tls.js';
-import { gatherTls, prepareTlsProbe, type TlsTarget } from '../../gather/tls.js';
+import { gatherTls, type TlsTarget } from '../../gather/tls.js';
 import { tlsProbeRules } from '../../judge/rules/tls.js';
 import { type Pipeline, runTarget } from '../../pipeline/run.js';
 import { describeTls } from '../../report/tls-text.js';

@@ -10,11 +10,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import tls from 'node:tls';
+import { loadCaFiles } from '../../../src/cli/ca-files.js';
 import type { CertCheckFacts } from '../../../src/facts/cert.js';
 import { judge } from '../../../src/judge/judge.js';
 import { certRules } from '../../../src/judge/rules/cert.js';
 import { peerChain } from '../../../src/protocol/tls/certificate.js';
-import { loadCaFiles, trustAnchors, trustFromSocket } from '../../../src/protocol/tls/trust.js';
+import { trustAnchors, trustFromSocket } from '../../../src/protocol/tls/trust.js';
 import type { Finding } from '../../../src/report/model.js';
 import {
   createIntermediate,

@@ -1,9 +1,10 @@
 /** Helpers for probe tls integration tests: run the gather -> judge pipeline in-process against scripted peers. */
 import { spawn } from 'node:child_process';
 import net from 'node:net';
+import { planTarget } from '../../../src/cli/tls-options.js';
 import { parseDomain, parseHostPort } from '../../../src/cli/validate.js';
 import type { TlsProbeFacts } from '../../../src/facts/tls.js';
-import { gatherTls, planTarget, type TlsProbeOptions } from '../../../src/gather/tls.js';
+import { gatherTls, type TlsProbeOptions } from '../../../src/gather/tls.js';
 import { tlsProbeRules } from '../../../src/judge/rules/tls.js';
 import { runTarget } from '../../../src/pipeline/run.js';
 import type { Report } from '../../../src/report/model.js';

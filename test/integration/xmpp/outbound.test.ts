@@ -5,11 +5,12 @@
  */
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
+import { planTarget } from '../../../src/cli/tls-options.js';
 import type { DialbackVerifyFacts } from '../../../src/facts/dialback.js';
 import type { TlsProbeFacts } from '../../../src/facts/tls.js';
 import { type DialbackNetOptions, gatherDialbackVerify } from '../../../src/gather/dialback.js';
 import { DnsView, gatherSrv } from '../../../src/gather/srv.js';
-import { gatherTls, planTarget } from '../../../src/gather/tls.js';
+import { gatherTls } from '../../../src/gather/tls.js';
 import { dialbackVerifyRules } from '../../../src/judge/rules/dialback.js';
 import { tlsProbeRules } from '../../../src/judge/rules/tls.js';
 import { runTarget } from '../../../src/pipeline/run.js';

@@ -1,4 +1,4 @@
-/** Unit tests for --ca loading and trust anchors (src/protocol/tls/trust.ts). */
+/** Unit tests for --ca loading (src/cli/ca-files.ts) and trust anchors (src/protocol/tls/trust.ts). */
 import assert from 'node:assert/strict';
 import { X509Certificate } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -7,9 +7,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import tls, { rootCertificates } from 'node:tls';
+import { loadCaFiles } from '../../../../src/cli/ca-files.js';
 import { UsageError } from '../../../../src/cli/errors.js';
 import {
-  loadCaFiles,
   secureContextWithAnchors,
   trustAnchors,
   trustFromSocket,

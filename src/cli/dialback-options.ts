@@ -8,17 +8,15 @@
 import { X509Certificate } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import tls from 'node:tls';
-import { UsageError } from '../../cli/errors.js';
-import { readSecret } from '../../cli/secret.js';
-import type { DomainName, HostPort } from '../../cli/validate.js';
-import type { DialbackKeyInput, DialbackNetOptions, DialbackOptions } from '../../gather/dialback.js';
-import { loadCaFiles } from '../tls/trust.js';
-import { randomSecret } from './keys.js';
+import type { DialbackKeyInput, DialbackNetOptions, DialbackOptions } from '../gather/dialback.js';
+import { S2S_DEFAULT_PORT } from '../gather/srv.js';
+import { randomSecret } from '../protocol/dialback/keys.js';
+import { loadCaFiles } from './ca-files.js';
+import { DEFAULT_TIMEOUT_MS } from './defaults.js';
+import { UsageError } from './errors.js';
+import { readSecret } from './secret.js';
+import type { DomainName, HostPort } from './validate.js';
 
-/** XMPP's registered s2s port (RFC 6120 §14.7); Cisco and most deployments use it. */
-export const S2S_PORT = 5269;
-/** Default for each network step. */
-export const DEFAULT_TIMEOUT_MS = 10_000;
 /** Default wait for the peer's answer, which spans its callback: Cisco XCP's dialback timeout is 30 s. */
 export const DEFAULT_CALLBACK_TIMEOUT_MS = 30_000;
 const MAX_PEM_BYTES = 1024 * 1024;
@@ -110,7 +108,7 @@ export async function prepareDialback(
   f: DialbackFlags,
 ): Promise<Prepared<DialbackOptions>> {
   const c = await common(peer, f);
-  const listen = f.listen ?? { host: '0.0.0.0', port: S2S_PORT, isIp: true };
+  const listen = f.listen ?? { host: '0.0.0.0', port: S2S_DEFAULT_PORT, isIp: true };
   if (!listen.isIp) {
     throw new UsageError(
       `--listen ${listen.host}: expected an IP address to listen on (ip:port, [ipv6]:port), not a host name`,
@@ -124,7 +122,7 @@ export async function prepareDialback(
   const secret = randomSecret();
   const opts: DialbackOptions = {
     ...c.net,
-    listen: { host: listen.host, port: listen.port ?? S2S_PORT },
+    listen: { host: listen.host, port: listen.port ?? S2S_DEFAULT_PORT },
     secret,
     resultTimeoutMs,
   };
