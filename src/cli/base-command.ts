@@ -4,12 +4,14 @@
  * report contract: parse errors and this.error() exit codes, JSON errors on stdout, and
  * pretty-printed JSON (which breaks JSON Lines).
  */
+import { appendFile } from 'node:fs/promises';
 import { Command, Flags } from '@oclif/core';
 import { runInOrder } from '../pipeline/batch.js';
 import { type Pipeline, type RunOptions, runTarget } from '../pipeline/run.js';
-import { renderJson } from '../report/json.js';
+import { FORMATS, type OutputFormat, renderEach, renderEnd } from '../report/format.js';
 import type { FailOn, Report } from '../report/model.js';
 import { exitCodeFor } from '../report/model.js';
+import { renderNagiosUnknown } from '../report/nagios.js';
 import { renderText } from '../report/text.js';
 import { UsageError } from './errors.js';
 import { durationFlag } from './flags.js';
@@ -18,6 +20,7 @@ import { startSpinner, styleFor } from './tty.js';
 
 export interface CommonFlags {
   json: boolean;
+  format?: OutputFormat | undefined;
   timeout: number | undefined;
   'fail-on': FailOn;
   transcript: boolean;
@@ -39,6 +42,12 @@ export abstract class XfedCommand extends Command {
       description: 'Print the report as JSON on stdout (one document per target, JSON Lines for several).',
       helpGroup: 'GLOBAL',
     }),
+    format: Flags.option({
+      options: FORMATS,
+      description:
+        "Output format: text (default), json (same as --json), nagios (plugin output and exit codes 0-3), junit (XML), github (workflow commands and job summary), markdown (a report for the peer's admin).",
+      helpGroup: 'GLOBAL',
+    })(),
     timeout: durationFlag({
       description: 'Deadline for each network step, in milliseconds (or with an s suffix).',
       helpGroup: 'GLOBAL',
@@ -75,29 +84,34 @@ export abstract class XfedCommand extends Command {
 
   /** Writes reports in input order, sets the exit code from their status and --fail-on. */
   protected async emitReports<T>(job: ReportJob<T>): Promise<void> {
-    const { json } = job.flags;
-    const style = json ? undefined : await styleFor(process.stdout);
+    const format = outputFormat(job.flags);
+    const text = format === 'text';
+    const style = text ? await styleFor(process.stdout) : undefined;
     const spinner = await startSpinner(
       `checking ${job.targets.length === 1 ? job.label(job.targets[0] as T) : `${job.targets.length} targets`}`,
-      json,
+      !text,
     );
-    let first = true;
     try {
       const reports = await runInOrder(
         job.targets,
         job.concurrency,
         (t) => job.run(t),
-        (r) => {
-          if (json) {
-            process.stdout.write(renderJson(r));
-          } else {
+        (r, i) => {
+          if (text) {
             spinner.stop();
-            process.stdout.write(`${first ? '' : '\n'}${renderText(r, style!, job.describe?.(r) ?? [])}`);
+            process.stdout.write(`${i === 0 ? '' : '\n'}${renderText(r, style!, job.describe?.(r) ?? [])}`);
+            return;
           }
-          first = false;
+          const out = renderEach(format, r, i);
+          if (out) process.stdout.write(out);
         },
       );
-      process.exitCode = exitCodeFor(reports, job.flags['fail-on']);
+      const end = renderEnd(format, reports, job.flags['fail-on']);
+      if (end?.text) process.stdout.write(end.text);
+      if (end?.summary && process.env.GITHUB_STEP_SUMMARY) {
+        await appendFile(process.env.GITHUB_STEP_SUMMARY, end.summary);
+      }
+      process.exitCode = end?.exitCode ?? exitCodeFor(reports, job.flags['fail-on']);
     } finally {
       spinner.stop();
     }
@@ -116,18 +130,39 @@ export abstract class XfedCommand extends Command {
     const err: typeof error = hint ? hideTypedValues(error, hint) : error;
     if (err.oclif?.exit === 0 || err.code === 'EEXIT') throw err;
     const cmd = this.id ? `xfed ${this.id.replaceAll(':', ' ')}` : 'xfed';
+    // Under --format nagios every failure of xfed itself is UNKNOWN (exit 3), with the
+    // plugin's one status line on stdout, as the Monitoring Plugins guidelines ask.
+    const nagios = wantsNagios(this.argv);
+    const command = this.id?.replaceAll(':', ' ');
     if (err instanceof UsageError || isParseError(err)) {
       const msg = err instanceof UsageError ? err.detail : oneLine(err.message);
       process.stderr.write(`${cmd}: ${msg} (see ${cmd} --help)\n`);
-      process.exitCode = 2;
+      if (nagios) process.stdout.write(renderNagiosUnknown(command, `usage error: ${msg}`));
+      process.exitCode = nagios ? 3 : 2;
       return;
     }
     process.stderr.write(
       `${cmd}: internal error: ${oneLine(err.message)}. This is a bug in xfed; please report it with the command you ran.\n`,
     );
+    if (nagios) process.stdout.write(renderNagiosUnknown(command, `internal error: ${oneLine(err.message)}`));
     if (process.env.XFED_DEBUG) process.stderr.write(`${err.stack ?? ''}\n`);
     process.exitCode = 3;
   }
+}
+
+/** The format the user asked for: --json is the alias of --format json. */
+export function outputFormat(flags: Pick<CommonFlags, 'json' | 'format'>): OutputFormat {
+  if (flags.json && flags.format !== undefined && flags.format !== 'json') {
+    throw new UsageError(`--json and --format ${flags.format} ask for two formats; give one`);
+  }
+  return flags.json ? 'json' : (flags.format ?? 'text');
+}
+
+/** --format nagios on the raw command line (read before or without a successful parse). */
+function wantsNagios(argv: readonly string[]): boolean {
+  const i = argv.lastIndexOf('--format');
+  if (i >= 0 && argv[i + 1] === 'nagios') return true;
+  return argv.some((a) => a === '--format=nagios');
 }
 
 function isParseError(err: Error): boolean {

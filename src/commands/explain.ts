@@ -1,5 +1,5 @@
 import { Args, Flags } from '@oclif/core';
-import { XfedCommand } from '../cli/base-command.js';
+import { outputFormat, XfedCommand } from '../cli/base-command.js';
 import { UsageError } from '../cli/errors.js';
 import { styleFor } from '../cli/tty.js';
 import { catalog, type FindingId } from '../judge/catalog/index.js';
@@ -17,6 +17,9 @@ export default class Explain extends XfedCommand {
 
   async run(): Promise<void> {
     const { args, flags } = await this.parse(Explain);
+    const format = outputFormat(flags);
+    if (format !== 'text' && format !== 'json')
+      throw new UsageError(`explain prints the catalog as text or json, not --format ${format}`);
     if (!flags.all && !args.id)
       throw new UsageError('give a finding ID (e.g. cert.validity.expired) or --all');
     if (args.id && !catalog.has(args.id as FindingId)) {
@@ -26,7 +29,7 @@ export default class Explain extends XfedCommand {
       );
     }
     const ids = flags.all ? [...catalog.keys()] : [args.id as FindingId];
-    if (flags.json) return void process.stdout.write(explainJson(ids));
+    if (format === 'json') return void process.stdout.write(explainJson(ids));
     const st = await styleFor(process.stdout);
     process.stdout.write(flags.all ? explainAll(st) : explainEntry(ids[0] as FindingId, st));
   }

@@ -179,6 +179,8 @@ export interface ResolutionFacts {
   addresses?: string[];
   /** Why the host lookup failed (method host): nxdomain, nodata, timeout, ... */
   error?: { reason: string; message: string };
+  /** Wall time of the resolution (SRV and address lookups), in milliseconds. */
+  durationMs?: number;
   /** Addresses in try order. */
   targets: { host: string; ip: string; port: number; directTls: boolean; source: AttemptFacts['source'] }[];
 }

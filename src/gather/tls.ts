@@ -588,7 +588,9 @@ export async function gatherTls(
   opts: TlsProbeOptions,
   ctx: ProbeContext,
 ): Promise<TlsProbeFacts> {
+  const resolveStarted = Date.now();
   const resolution = await resolve(target, opts, ctx);
+  resolution.durationMs = Date.now() - resolveStarted;
   const sent: StreamFacts['sent'] = { to: target.domain };
   if (opts.from) sent.from = opts.from;
   const facts: TlsProbeFacts = {
