@@ -3,10 +3,9 @@ import { Args, Flags } from '@oclif/core';
 import { XfedCommand } from '../../cli/base-command.js';
 import { collectDomains } from '../../cli/domain-list.js';
 import { concurrencyFlag, resolverFlag } from '../../cli/flags.js';
-import type { SrvFacts } from '../../facts/srv.js';
-import { gatherSrv, newResolverMemory, type SrvOptions } from '../../gather/srv.js';
-import { dnsRules } from '../../judge/rules/dns.js';
-import { type Pipeline, runTarget } from '../../pipeline/run.js';
+import { newResolverMemory, type SrvOptions } from '../../gather/srv.js';
+import { srvPipeline } from '../../pipeline/pipelines.js';
+import { runTarget } from '../../pipeline/run.js';
 import { describeSrv } from '../../report/srv-text.js';
 
 export default class CheckSrv extends XfedCommand {
@@ -54,11 +53,7 @@ export default class CheckSrv extends XfedCommand {
       memory: newResolverMemory(),
     };
     if (flags.resolver) opts.resolvers = flags.resolver;
-    const pipeline: Pipeline<SrvFacts> = {
-      command: 'check srv',
-      gather: (d, ctx) => gatherSrv(d, opts, ctx),
-      rules: dnsRules,
-    };
+    const pipeline = srvPipeline(opts);
     const options = {
       resolvers: flags.resolver ?? 'resolv.conf',
       tcp: flags.tcp,

@@ -3,10 +3,8 @@ import { Args, Flags } from '@oclif/core';
 import { XfedCommand } from '../../cli/base-command.js';
 import { concurrencyFlag, domainFlag, hostPortFlag, portFlag, resolverFlag } from '../../cli/flags.js';
 import { prepareTlsProbe } from '../../cli/tls-options.js';
-import type { TlsProbeFacts } from '../../facts/tls.js';
-import { gatherTls, type TlsTarget } from '../../gather/tls.js';
-import { tlsProbeRules } from '../../judge/rules/tls.js';
-import { type Pipeline, runTarget } from '../../pipeline/run.js';
+import { tlsPipeline } from '../../pipeline/pipelines.js';
+import { runTarget } from '../../pipeline/run.js';
 import { describeTls } from '../../report/tls-text.js';
 
 export default class ProbeTls extends XfedCommand {
@@ -60,17 +58,13 @@ export default class ProbeTls extends XfedCommand {
   async run(): Promise<void> {
     const { argv, flags } = await this.parse(ProbeTls);
     const { targets, opts, options, timeoutMs } = await prepareTlsProbe(argv as string[], flags);
-    const pipeline = (t: TlsTarget): Pipeline<TlsProbeFacts> => ({
-      command: 'probe tls',
-      gather: (_target, ctx) => gatherTls(t, opts, ctx),
-      rules: tlsProbeRules,
-    });
     await this.emitReports({
       targets,
       concurrency: flags.concurrency,
       flags,
       label: (t) => t.input,
-      run: (t) => runTarget(pipeline(t), t.report, { timeoutMs, transcript: flags.transcript, options }),
+      run: (t) =>
+        runTarget(tlsPipeline(t, opts), t.report, { timeoutMs, transcript: flags.transcript, options }),
       describe: describeTls,
     });
   }
