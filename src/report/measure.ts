@@ -75,11 +75,12 @@ function addCert(m: Measurements, e: CertExpiry | undefined): void {
   if (e && !m.certs.some((c) => c.host === e.host)) m.certs.push(e);
 }
 
-function fromTls(f: TlsProbeFacts, m: Measurements): void {
-  if (f.resolution.method !== 'literal') set(m, 'dns', f.resolution.durationMs);
-  const srv = srvTargetCount(f.resolution.srv);
+function fromTls(f: Partial<TlsProbeFacts>, m: Measurements): void {
+  if (f.resolution && f.resolution.method !== 'literal') set(m, 'dns', f.resolution.durationMs);
+  const srv = srvTargetCount(f.resolution?.srv);
   if (srv !== undefined) m.srvTargets = srv;
-  const a = mainAttempt(f.attempts);
+  const attempts = f.attempts ?? [];
+  const a = mainAttempt(attempts);
   if (a) {
     set(m, 'connect', a.connect.durationMs);
     set(m, 'stream', a.stream?.durationMs);
@@ -87,10 +88,10 @@ function fromTls(f: TlsProbeFacts, m: Measurements): void {
     set(m, 'tls', a.tls?.durationMs);
     addCert(m, certExpiry(a.cert, a.host));
   }
-  for (const other of f.attempts) addCert(m, certExpiry(other.cert, other.host));
+  for (const other of attempts) addCert(m, certExpiry(other.cert, other.host));
 }
 
-function fromSteps(f: DialbackFacts | DialbackVerifyFacts, m: Measurements): void {
+function fromSteps(f: Partial<DialbackFacts | DialbackVerifyFacts>, m: Measurements): void {
   const map: Partial<Record<string, Step>> = {
     dns: 'dns',
     connect: 'connect',
@@ -99,40 +100,47 @@ function fromSteps(f: DialbackFacts | DialbackVerifyFacts, m: Measurements): voi
     'verify-answered': 'dialback',
     ping: 'ping',
   };
-  for (const s of f.steps) {
+  for (const s of f.steps ?? []) {
     const step = map[s.step];
     if (step && m.steps[step] === undefined) set(m, step, s.durationMs);
   }
 }
 
-function fromAxl(f: AxlFacts, m: Measurements): void {
-  if (f.tls.status !== 'skipped') set(m, 'tls', f.tls.durationMs);
-  const http = f.exchanges.reduce((sum, x) => sum + (x.durationMs ?? 0), 0);
-  if (f.exchanges.length > 0) set(m, 'http', http);
-  addCert(m, certExpiry(f.cert, f.endpoint.host));
+function fromAxl(f: Partial<AxlFacts>, m: Measurements): void {
+  if (f.tls && f.tls.status !== 'skipped') set(m, 'tls', f.tls.durationMs);
+  const exchanges = f.exchanges ?? [];
+  if (exchanges.length > 0)
+    set(
+      m,
+      'http',
+      exchanges.reduce((sum, x) => sum + (x.durationMs ?? 0), 0),
+    );
+  if (f.endpoint) addCert(m, certExpiry(f.cert, f.endpoint.host));
 }
 
-/** Everything measurable in a report; commands without timings give empty measurements. */
+/**
+ * Everything measurable in a report; commands without timings give empty measurements. Facts
+ * are read defensively: a report built elsewhere (a test, an older version) may lack a part.
+ */
 export function measure(r: Report): Measurements {
   const m: Measurements = { steps: {}, certs: [] };
   const facts = r.facts as unknown;
   switch (r.command) {
     case 'check srv': {
-      const f = facts as SrvFacts;
       set(m, 'dns', r.durationMs);
-      const n = srvTargetCount(f);
+      const n = srvTargetCount((facts as Partial<SrvFacts>).views ? (facts as SrvFacts) : undefined);
       if (n !== undefined) m.srvTargets = n;
       break;
     }
     case 'probe tls':
-      fromTls(facts as TlsProbeFacts, m);
+      fromTls(facts as Partial<TlsProbeFacts>, m);
       break;
     case 'dialback':
     case 'dialback verify':
-      fromSteps(facts as DialbackFacts | DialbackVerifyFacts, m);
+      fromSteps(facts as Partial<DialbackFacts | DialbackVerifyFacts>, m);
       break;
     case 'axl-auth':
-      fromAxl(facts as AxlFacts, m);
+      fromAxl(facts as Partial<AxlFacts>, m);
       break;
     default:
       break;
