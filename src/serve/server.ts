@@ -11,7 +11,7 @@
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { UsageError } from '../cli/errors.js';
 import { parseDomain } from '../cli/validate.js';
 import type { Report } from '../report/model.js';
@@ -112,7 +112,7 @@ export class Exporter {
     this.modules = opts.modules ?? MODULES;
     this.slots = new Slots(opts.concurrency, opts.maxQueue);
     const reg = [this.registry];
-    collectDefaultMetrics({ register: this.registry, prefix: 'xfed_exporter_' });
+    processMetrics(this.registry);
     this.m = {
       probes: new Counter({
         name: 'xfed_exporter_probes_total',
@@ -362,6 +362,47 @@ export class Exporter {
       if (v.report && now - v.at >= this.opts.cacheTtlMs) this.cache.delete(k);
     }
   }
+}
+
+/**
+ * The process's own resource use. prom-client's default collectors are not used: three of
+ * them are gauges named *_total, which `promtool check metrics` rejects.
+ */
+function processMetrics(reg: Registry): void {
+  const registers = [reg];
+  new Gauge({
+    name: 'xfed_exporter_process_resident_memory_bytes',
+    help: 'Resident set size of the exporter, in bytes.',
+    registers,
+    collect() {
+      this.set(process.memoryUsage.rss());
+    },
+  });
+  new Gauge({
+    name: 'xfed_exporter_process_heap_used_bytes',
+    help: 'V8 heap in use, in bytes.',
+    registers,
+    collect() {
+      this.set(process.memoryUsage().heapUsed);
+    },
+  });
+  let lastCpu = 0;
+  new Counter({
+    name: 'xfed_exporter_process_cpu_seconds_total',
+    help: 'User and system CPU time of the exporter, in seconds.',
+    registers,
+    collect() {
+      const u = process.cpuUsage();
+      const now = (u.user + u.system) / 1e6;
+      this.inc(Math.max(0, now - lastCpu));
+      lastCpu = now;
+    },
+  });
+  new Gauge({
+    name: 'xfed_exporter_process_start_time_seconds',
+    help: 'When the exporter started, as a Unix timestamp.',
+    registers,
+  }).set(Math.round(Date.now() / 1000 - process.uptime()));
 }
 
 function domainOr400(raw: string, what: string): string {
