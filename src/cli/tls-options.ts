@@ -100,7 +100,7 @@ export async function prepareTlsProbe(
     domain: flags.domain,
     connect: flags.connect,
     port: flags.port,
-    directTls: flags['direct-tls'],
+    directTls: flags['direct-tls'] === true,
   };
   const targets = await collectEntries(
     argv,
@@ -112,7 +112,7 @@ export async function prepareTlsProbe(
   const opts: TlsProbeOptions = {
     caPems: await loadCaFiles(flags.ca ?? []),
     warnDays: flags['warn-days'],
-    allTargets: flags['all-targets'],
+    allTargets: flags['all-targets'] === true,
   };
   if (flags.from) opts.from = flags.from.ascii;
   if (flags.resolver) opts.resolvers = flags.resolver;

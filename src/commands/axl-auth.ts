@@ -89,7 +89,7 @@ export default class AxlAuth extends XfedCommand {
       caPems,
       caFiles,
       requestedVersion: flags['axl-version'],
-      insecure: flags.insecure,
+      insecure: flags.insecure === true,
       queryS2s: flags['query-s2s'],
     };
     const runOpts = axlRunOptions(opts, { timeoutMs: flags.timeout ?? 10_000, transcript: flags.transcript });
