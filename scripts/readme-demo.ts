@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { FAKE_PASSWORD, FAKE_USER, startFakeAxl } from '../test/fakes/fake-axl-server.js';
 import { runCli } from '../test/helpers/cli.js';
 import { startLab } from '../test/interop/lab/index.js';
+import { monitoringDemo } from './readme-demo-monitoring.js';
 
 const lab = await startLab({});
 const fake = await startFakeAxl({
@@ -126,6 +127,8 @@ try {
   await show([...keyArgs, ...seedKey, '--json'], { ...keyEnv, summary: true });
   // explain
   await show(['explain', 'cert.name.matches-srv-target-only'], { ns: false, env: { NO_COLOR: '1' } });
+  // monitoring: --format nagios, github, markdown; xfed serve
+  await monitoringDemo(lab, show, short);
 } finally {
   await fake.close();
   await lab.stop();
