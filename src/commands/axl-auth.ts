@@ -38,6 +38,9 @@ export default class AxlAuth extends XfedCommand {
     }),
     ca: Flags.string({
       multiple: true,
+      // One value per --ca: a greedy flag would swallow a stray argument (a mistyped password)
+      // and echo it in its "cannot read the file" error.
+      multipleNonGreedy: true,
       description: 'PEM file with extra CA certificates to trust (repeatable)',
     }),
     insecure: Flags.boolean({ description: 'skip certificate checks (reported as a warning finding)' }),

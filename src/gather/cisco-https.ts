@@ -135,6 +135,8 @@ export class CiscoSession {
       const wait = throttleRetried ? undefined : hooks.throttled?.(result);
       if (wait) {
         throttleRetried = true;
+        // A cookie the throttled answer set is already a session: the retry uses it.
+        useCookie = this.cookies.has('JSESSIONIDSSO');
         const waitMs = Math.min(wait.waitMs, this.ctx.timeoutMs);
         hooks.waited?.(waitMs);
         this.ctx.transcript.note(`${wait.why}: waiting ${waitMs} ms before one retry`);

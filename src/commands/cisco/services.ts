@@ -52,12 +52,16 @@ export default class CiscoServices extends XfedCommand {
   static override flags = {
     host: hostPortFlag({
       multiple: true,
+      multipleNonGreedy: true,
       description: 'IM and Presence node host name or IP (repeat for every node of the cluster)',
     }),
     port: portFlag({ description: 'HTTPS port of Control Center Services [default: 8443]' }),
     ...credentialFlags('application user with a serviceability role'),
     ca: Flags.string({
       multiple: true,
+      // One value per --ca: a greedy flag would swallow a stray argument (a mistyped password)
+      // and echo it in its "cannot read the file" error.
+      multipleNonGreedy: true,
       description: 'PEM file with extra CA certificates to trust (repeatable)',
     }),
     insecure: Flags.boolean({ description: 'skip certificate checks (reported as a warning finding)' }),
