@@ -45,7 +45,6 @@ export function healthyImp(upTimeS = 86_400 + 3_600): FakeService[] {
     status: 'Started',
     reasonCode: -1,
     reasonCodeString: ' ',
-    startTime: 'Sun Nov 29 17:00:00 2026',
     upTime: upTimeS,
   });
   return [
@@ -117,6 +116,20 @@ function faultXml(text: string): string {
   );
 }
 
+/** A ctime-like UTC time ("Sun Nov 29 18:15:32 2026"); the real StartTime format is undocumented. */
+function ctime(ms: number): string {
+  const d = new Date(ms).toUTCString(); // "Sun, 29 Nov 2026 18:15:32 GMT"
+  const [wd, day, mon, year, time] = d.replace(',', '').split(' ');
+  return `${wd} ${mon} ${day} ${time} ${year}`;
+}
+
+/** StartTime as sent: the given one, else computed from a positive UpTime, else blank. */
+function startTimeOf(s: FakeService): string {
+  if (s.startTime !== undefined) return s.startTime;
+  const up = Number(s.upTime);
+  return Number.isFinite(up) && up > 0 ? ctime(Date.now() - up * 1000) : ' ';
+}
+
 function statusAnswer(list: FakeService[], prefix: 'ns1' | 'none'): string {
   const p = prefix === 'ns1' ? 'ns1:' : '';
   const el = (name: string, v: string | number | undefined) => `<${p}${name}>${x(v)}</${p}${name}>`;
@@ -124,7 +137,7 @@ function statusAnswer(list: FakeService[], prefix: 'ns1' | 'none'): string {
     .map(
       (s) =>
         `<${p}item>${el('ServiceName', s.name)}${el('ServiceStatus', s.status)}${el('ReasonCode', s.reasonCode ?? -1)}` +
-        `${el('ReasonCodeString', s.reasonCodeString ?? ' ')}${el('StartTime', s.startTime ?? ' ')}${el('UpTime', s.upTime ?? -1)}</${p}item>`,
+        `${el('ReasonCodeString', s.reasonCodeString ?? ' ')}${el('StartTime', startTimeOf(s))}${el('UpTime', s.upTime ?? -1)}</${p}item>`,
     )
     .join('');
   const ns = prefix === 'ns1' ? 'ns1' : 'ns';

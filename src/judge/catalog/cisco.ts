@@ -20,7 +20,7 @@ const url = 'https://imp1.example.com:8443/controlcenterservice2/services/Contro
 const request = 'POST soapGetServiceStatus';
 /** Where an admin sees and changes service state by hand. */
 const CONTROL_CENTER_UI =
-  'Cisco Unified IM and Presence Serviceability > Tools > Control Center - Feature Services (or Network Services)';
+  'Cisco Unified IM and Presence Serviceability, Tools > Control Center - Network Services or Feature Services';
 
 export const ciscoCatalog = defineCatalog({
   'cisco.auth.not-attempted': {
@@ -168,7 +168,7 @@ export const ciscoCatalog = defineCatalog({
     title: '{service} on {host}: {status}',
     symptom:
       'Control Center Services on {host} reports {service} as {status}; started {startTime}; up {upTime}.',
-    cause: 'Read with soapGetServiceStatus; ReasonCode {reasonCode} ("{reasonCodeString}").',
+    cause: 'Read with soapGetServiceStatus: {activation}.',
     fix: 'Nothing to fix here; this records the state of the service at {answeredAt}.',
     refs: [CC_API],
     exampleEvidence: {
@@ -177,8 +177,7 @@ export const ciscoCatalog = defineCatalog({
       status: 'Started',
       startTime: 'Mon Jan  5 15:12:03 2015',
       upTime: '2 d 03:04:05',
-      reasonCode: -1,
-      reasonCodeString: 'Started',
+      activation: 'ReasonCode -1, the service is activated',
       answeredAt: '2015-01-07T18:16:08.000Z',
     },
   },
@@ -187,7 +186,7 @@ export const ciscoCatalog = defineCatalog({
     title: '{service} is stopped on {host}',
     symptom: 'Control Center Services on {host} reports the activated service {service} as Stopped. {impact}',
     cause: 'The service was stopped by hand, failed to start, or crashed and was not restarted.',
-    fix: 'Start {service} on {host} in {ui} (or on the CLI: utils service start {service}); if it stops again, collect its trace files with RTMT.',
+    fix: 'Start {service} on {host} in {ui}, or on the CLI with utils service start {service}; if it stops again, collect its trace files with RTMT.',
     refs: [IMP_DEPLOYMENT, CC_API],
     exampleEvidence: {
       ...node,
@@ -307,7 +306,7 @@ export const ciscoCatalog = defineCatalog({
       'Federation fails and the XCP Router on {host} may bounce packets: it has run since {startedAt} ({how}), before the federation settings changed at {changedAt}. IM and Presence Administration may show "Cisco XCP Router : ({host}) requires a restart", but sometimes shows no notification at all.',
     cause:
       'Changes to XMPP federation (including Expressway-C writing the xmpps2snodes table) take effect only when Cisco XCP Router restarts (TAC 213865, symptom 2).',
-    fix: 'Restart Cisco XCP Router on {host} ({ui}, or utils service restart Cisco XCP Router on the CLI); it restarts the active XCP services with it. Do this on every IM and Presence node xfed flags. If packets still bounce afterwards, restart the IM and Presence cluster.',
+    fix: 'Restart Cisco XCP Router on {host} in {ui}, or on the CLI with utils service restart Cisco XCP Router; this restarts the active XCP services too. Do this on every IM and Presence node xfed flags. If packets still bounce afterwards, restart the IM and Presence cluster.',
     refs: [TAC_213865, IMP_DEPLOYMENT],
     exampleEvidence: {
       ...node,

@@ -22,7 +22,7 @@ import { certificate, connection, insecure, quoteBody, transportFailure, where }
 type Evidence = Record<string, unknown>;
 
 const UI =
-  'Cisco Unified IM and Presence Serviceability > Tools > Control Center - Feature Services (or Network Services)';
+  'Cisco Unified IM and Presence Serviceability, Tools > Control Center - Network Services or Feature Services';
 
 /** What a stopped or deactivated service means for federation. */
 const IMPACT: Record<string, string> = {
@@ -107,8 +107,9 @@ export const serviceStatus: Rule<CiscoServicesFacts> = (f) =>
       startTime: q(s.startTime),
       upTime: uptimeText(s.upTimeS),
       upTimeS: s.upTimeS,
-      reasonCode: s.reasonCode,
-      reasonCodeString: q(s.reasonCodeString),
+      activation: activated(s)
+        ? `ReasonCode ${s.reasonCode ?? '(none)'}, the service is activated`
+        : `ReasonCode ${s.reasonCode}, "${q(s.reasonCodeString)}"`,
       answeredAt: f.answeredAt,
       reported: s,
     }),

@@ -50,7 +50,7 @@ describe('cisco services: service state', () => {
     );
     const router = info[0]!;
     assert.equal(router.title, `${ROUTER} on 127.0.0.1: Started`);
-    assert.match(router.symptom, /started Sun Nov 29 17:00:00 2026; up 1 d 01:00:00\./);
+    assert.match(router.symptom, /started \w{3} \w{3} \d\d \d\d:\d\d:\d\d \d{4}; up 1 d 01:00:00\./);
     assert.match(info[1]!.symptom, /up \(not running\)/);
     // And the request is the WSDL one: quoted SOAPAction, one ServiceStatus per name, current path
     const post = r.requests[0]!;
