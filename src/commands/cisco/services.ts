@@ -6,37 +6,21 @@
 import { Flags } from '@oclif/core';
 import { credentialFlags, credentialHint, readCredentials } from '../../cli/axl-credentials.js';
 import { XfedCommand } from '../../cli/base-command.js';
+import { loadCaFiles } from '../../cli/ca-files.js';
+import { parseChangedAt } from '../../cli/cisco-options.js';
+import { DEFAULT_TIMEOUT_MS } from '../../cli/defaults.js';
 import { UsageError } from '../../cli/errors.js';
 import { hostPortFlag, portFlag } from '../../cli/flags.js';
 import type { CiscoServicesFacts } from '../../facts/cisco.js';
 import { ciscoServicesRules } from '../../judge/rules/cisco.js';
 import { type Pipeline, runTarget } from '../../pipeline/run.js';
-import { loadCaFiles } from '../../protocol/tls/trust.js';
 
 const usage = (m: string): never => {
   throw new UsageError(m);
 };
 
-/** How far in the future --changed-at may be (clock skew) before it is a mistake. */
-const FUTURE_SLACK_MS = 5 * 60_000;
 /** Nodes asked at the same time (each answers only for itself; a cluster has a handful). */
 const MAX_PARALLEL_NODES = 4;
-
-/**
- * --changed-at: an ISO 8601 date and time (a time without a zone is local time, as Date.parse
- * takes it), or a date alone (midnight UTC). Other forms are refused rather than guessed.
- */
-export function parseChangedAt(raw: string, nowMs = Date.now()): number {
-  const s = raw.trim();
-  const iso = /^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})?)?$/i;
-  const ms = iso.test(s) ? Date.parse(s.replace(' ', 'T')) : Number.NaN;
-  if (Number.isNaN(ms))
-    return usage(
-      `--changed-at "${raw}" is not a time; use ISO 8601 such as 2026-11-30T14:05:00Z or 2026-11-30 15:05+01:00`,
-    );
-  if (ms > nowMs + FUTURE_SLACK_MS) return usage(`--changed-at "${raw}" is in the future`);
-  return ms;
-}
 
 const changedAtFlag = Flags.custom<number>({ parse: async (s) => parseChangedAt(s) });
 
@@ -96,7 +80,7 @@ export default class CiscoServices extends XfedCommand {
     const { gatherCiscoServices, ciscoServicesRunOptions, describeCiscoServices } = await import(
       '../../gather/cisco-services.js'
     );
-    const timeoutMs = flags.timeout ?? 10_000;
+    const timeoutMs = flags.timeout ?? DEFAULT_TIMEOUT_MS;
     const optionsFor = (n: (typeof nodes)[number]) => ({
       host: n.host,
       port: n.port ?? flags.port ?? 8443,

@@ -1,8 +1,8 @@
 /** --changed-at of xfed cisco services: ISO 8601 only, never guessed, never in the future. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { parseChangedAt } from '../../../src/cli/cisco-options.js';
 import { UsageError } from '../../../src/cli/errors.js';
-import { parseChangedAt } from '../../../src/commands/cisco/services.js';
 
 describe('parseChangedAt', () => {
   const now = Date.parse('2026-11-30T18:00:00Z');
