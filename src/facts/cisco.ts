@@ -100,3 +100,8 @@ export function uptimeText(s: number | undefined): string {
     .join(':');
   return d > 0 ? `${d} d ${hms}` : hms;
 }
+
+/** Activated: ReasonCode -1 (reference §1.4, [V:3p]); an absent ReasonCode is taken as activated. */
+export function isActivated(s: ServiceInfo): boolean {
+  return s.reasonCode === undefined || s.reasonCode === -1;
+}

@@ -12,6 +12,7 @@ import {
   type ControlCenterExchange,
   type ControlCenterPath,
   type FederationVia,
+  isActivated,
   statusAnswered,
   uptimeText,
 } from '../facts/cisco.js';
@@ -185,10 +186,12 @@ export function describeCiscoServices(r: Report): string[] {
   if (f.services) {
     const width = Math.min(48, Math.max(7, ...f.services.map((s) => s.name.length)));
     for (const s of f.services) {
-      const state = s.reasonCode !== undefined && s.reasonCode !== -1 ? (s.reasonCodeString ?? '') : s.status;
+      const state = isActivated(s)
+        ? s.status
+        : `${s.status}, not activated (ReasonCode ${s.reasonCode} "${s.reasonCodeString ?? ''}")`;
       const up = s.upTimeS !== undefined && s.upTimeS > 0 ? uptimeText(s.upTimeS) : undefined;
       lines.push(
-        `service    ${safeText(s.name, { max: 48 }).padEnd(width)}  ${safeText(state, { max: 60 })}${up ? `  up ${up}` : ''}`,
+        `service    ${safeText(s.name, { max: 48 }).padEnd(width)}  ${safeText(state, { max: 100 })}${up ? `  up ${up}` : ''}`,
       );
     }
   }

@@ -11,6 +11,7 @@ import {
   XCP_CONFIG_MANAGER as CONFIG_MANAGER,
   XCP_FEDERATION_CM as FEDERATION_CM,
   FEDERATION_SERVICES,
+  isActivated,
   XCP_ROUTER as ROUTER,
   statusAnswered,
   uptimeText,
@@ -35,11 +36,6 @@ const IMPACT: Record<string, string> = {
 };
 
 const q = (s: string | undefined, max = 300): string => (s === undefined ? '(none)' : safeText(s, { max }));
-
-/** Activated: ReasonCode -1 (reference §1.4 [V:3p]); an absent code is taken as activated. */
-function activated(s: ServiceInfo): boolean {
-  return s.reasonCode === undefined || s.reasonCode === -1;
-}
 
 function label(ex: ControlCenterExchange): string {
   return `POST soapGetServiceStatus (${ex.path})`;
@@ -107,7 +103,7 @@ export const serviceStatus: Rule<CiscoServicesFacts> = (f) =>
       startTime: q(s.startTime),
       upTime: uptimeText(s.upTimeS),
       upTimeS: s.upTimeS,
-      activation: activated(s)
+      activation: isActivated(s)
         ? `ReasonCode ${s.reasonCode ?? '(none)'}, the service is activated`
         : `ReasonCode ${s.reasonCode}, "${q(s.reasonCodeString)}"`,
       answeredAt: f.answeredAt,
@@ -133,7 +129,7 @@ export const serviceState: Rule<CiscoServicesFacts> = (f) =>
       ui: UI,
     };
     const federation = s.name in IMPACT;
-    if (!activated(s)) {
+    if (!isActivated(s)) {
       const deactivated = {
         ...ev,
         reasonCode: s.reasonCode,
@@ -165,7 +161,7 @@ export const federation: Rule<CiscoServicesFacts> = (f) => {
   if (f.via === 'imp' && !running) {
     const state = !cm
       ? 'not listed by Control Center Services'
-      : !activated(cm)
+      : !isActivated(cm)
         ? `not activated: ReasonCode ${cm.reasonCode}, "${q(cm.reasonCodeString)}"`
         : q(cm.status || '(empty)', 60);
     return [hit('cisco.federation.cm-not-running', { ...where(f), state, ui: UI })];
@@ -190,7 +186,7 @@ export function routerStart(f: CiscoServicesFacts, s: ServiceInfo): { ms: number
 export const routerRestart: Rule<CiscoServicesFacts> = (f) => {
   if (!f.changedAt) return [];
   const router = byName(f, ROUTER);
-  if (router?.status !== 'Started' || !activated(router)) return [];
+  if (router?.status !== 'Started' || !isActivated(router)) return [];
   const changedMs = Date.parse(f.changedAt);
   const start = routerStart(f, router);
   const ev = { ...where(f), changedAt: f.changedAt, ui: UI };

@@ -5,6 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { describeCiscoServices } from '../../../src/gather/cisco-services.js';
 import {
   CURRENT_PATH,
   type FakeControlCenterOptions,
@@ -148,12 +149,23 @@ describe('cisco services: service state', () => {
     // (XML 1.0 forbids C0 controls, so a node can only send C1 controls such as CSI, and bidi marks)
     const hostile = 'Not\u009b31m Activated\u202e';
     const r = await against({
-      services: withService(CONFIG, { status: 'Stopped', reasonCode: 3, reasonCodeString: hostile }),
+      services: withService(CONFIG, {
+        status: 'Stopped',
+        reasonCode: 3,
+        reasonCodeString: hostile,
+        upTime: -1,
+      }),
     });
     const f = findings(r, 'cisco.service.not-activated')[0]!;
     assert.ok(!/[\u009b\u202e]/.test(f.symptom), 'raw control character in the symptom');
     assert.ok(f.symptom.includes('Not\\x9b31m Activated\\u202e'), f.symptom);
     assert.equal(f.evidence.reasonCodeStringVerbatim, hostile);
+    // And the summary line of the human report escapes it too
+    const line = describeCiscoServices(r.report).find((l) => l.includes(CONFIG));
+    assert.equal(
+      line,
+      `service    ${CONFIG.padEnd(44)}  Stopped, not activated (ReasonCode 3 "Not\\x9b31m Activated\\u202e")`,
+    );
   });
 
   it('reports cisco.axl-service.not-activated (a warning) for a deactivated AXL Web Service', async () => {
