@@ -4,6 +4,7 @@
  * cisco-and-peers §1-2). Connection and TLS failures keep their axl.* ids (same Tomcat, same port).
  * IDs are forever (report contract, "Finding IDs").
  */
+import { AXL_WEB_SERVICE, XCP_CONFIG_MANAGER, XCP_ROUTER } from '../../facts/cisco.js';
 import { defineCatalog } from './types.js';
 
 const CC_API = 'https://developer.cisco.com/docs/sxml/control-center-services-api';
@@ -18,9 +19,19 @@ const INTERDOMAIN =
 const node = { host: 'imp1.example.com', port: 8443, hostPort: 'imp1.example.com:8443' };
 const url = 'https://imp1.example.com:8443/controlcenterservice2/services/ControlCenterServices';
 const request = 'POST soapGetServiceStatus';
-/** Where an admin sees and changes service state by hand. */
-const CONTROL_CENTER_UI =
+/** Where an admin sees and changes service state by hand (the {ui} of the entries below). */
+export const CONTROL_CENTER_UI =
   'Cisco Unified IM and Presence Serviceability, Tools > Control Center - Network Services or Feature Services';
+
+/** What a stopped or deactivated federation service means (the {impact} of the entries below). */
+export const SERVICE_IMPACT: Readonly<Record<string, string>> = {
+  [XCP_ROUTER]:
+    'Without the XCP Router there is no XMPP routing on this node: no availability, instant messaging or federation for its users.',
+  [XCP_CONFIG_MANAGER]:
+    'The XCP Config Manager applies configuration changes to the XCP services and raises the "requires a restart" notifications; without it, federation changes are not applied on this node.',
+  [AXL_WEB_SERVICE]:
+    'Expressway-C updates the xmpps2snodes table over AXL; if this node is the database publisher, those writes fail and federation works one way only.',
+};
 
 export const ciscoCatalog = defineCatalog({
   'cisco.auth.not-attempted': {
@@ -191,8 +202,7 @@ export const ciscoCatalog = defineCatalog({
     exampleEvidence: {
       ...node,
       service: 'Cisco XCP Router',
-      impact:
-        'Without the XCP Router there is no XMPP routing on this node: no availability, instant messaging or federation for its users.',
+      impact: SERVICE_IMPACT[XCP_ROUTER],
       ui: CONTROL_CENTER_UI,
     },
   },
@@ -235,8 +245,7 @@ export const ciscoCatalog = defineCatalog({
       reasonCode: -1068,
       reasonCodeString: 'Service Not Activated',
       status: 'Stopped',
-      impact:
-        'Without the XCP Router there is no XMPP routing on this node: no availability, instant messaging or federation for its users.',
+      impact: SERVICE_IMPACT[XCP_ROUTER],
       ui: CONTROL_CENTER_UI,
     },
   },

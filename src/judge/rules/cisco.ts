@@ -8,7 +8,6 @@
 import type { CiscoServicesFacts, ControlCenterExchange, ServiceInfo } from '../../facts/cisco.js';
 import {
   AXL_WEB_SERVICE as AXL_SERVICE,
-  XCP_CONFIG_MANAGER as CONFIG_MANAGER,
   XCP_FEDERATION_CM as FEDERATION_CM,
   FEDERATION_SERVICES,
   isActivated,
@@ -17,23 +16,11 @@ import {
   uptimeText,
 } from '../../facts/cisco.js';
 import { safeText } from '../../report/untrusted.js';
+import { SERVICE_IMPACT as IMPACT, CONTROL_CENTER_UI as UI } from '../catalog/cisco.js';
 import { type Hit, hit, type Rule } from '../judge.js';
 import { certificate, connection, insecure, quoteBody, transportFailure, where } from './axl.js';
 
 type Evidence = Record<string, unknown>;
-
-const UI =
-  'Cisco Unified IM and Presence Serviceability, Tools > Control Center - Network Services or Feature Services';
-
-/** What a stopped or deactivated service means for federation. */
-const IMPACT: Record<string, string> = {
-  [ROUTER]:
-    'Without the XCP Router there is no XMPP routing on this node: no availability, instant messaging or federation for its users.',
-  [CONFIG_MANAGER]:
-    'The XCP Config Manager applies configuration changes to the XCP services and raises the "requires a restart" notifications; without it, federation changes are not applied on this node.',
-  [AXL_SERVICE]:
-    'Expressway-C updates the xmpps2snodes table over AXL; if this node is the database publisher, those writes fail and federation works one way only.',
-};
 
 const q = (s: string | undefined, max = 300): string => (s === undefined ? '(none)' : safeText(s, { max }));
 
