@@ -8,6 +8,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FAKE_PASSWORD, FAKE_USER, startFakeAxl } from '../test/fakes/fake-axl-server.js';
+import { healthyImp, startFakeControlCenter } from '../test/fakes/fake-control-center.js';
 import { runCli } from '../test/helpers/cli.js';
 import { startLab } from '../test/interop/lab/index.js';
 import { monitoringDemo } from './readme-demo-monitoring.js';
@@ -17,6 +18,14 @@ const fake = await startFakeAxl({
   users: { [FAKE_USER]: FAKE_PASSWORD },
   // The row from the Cisco TAC document's "run sql select * from xmpps2snodes".
   s2sRows: [{ pkid: '055c13d9-943d-459d-a3c6-af1d1176936d', cp_id: 'cm-2_s2scp-1.eft-xwye-a-coluc-com' }],
+});
+// Two IM and Presence nodes for `cisco services`: imp1's XCP Router has run for 25 h; on imp2
+// the router restarted 10 min ago but the XMPP Federation Connection Manager runs too.
+const imp1 = await startFakeControlCenter();
+const imp2 = await startFakeControlCenter({
+  services: healthyImp(600).map((s) =>
+    s.name === 'Cisco XCP XMPP Federation Connection Manager' ? { ...s, status: 'Started', upTime: 600 } : s,
+  ),
 });
 const dir = mkdtempSync(join(tmpdir(), 'xfed-demo-'));
 const axlCa = join(dir, 'cucm-ca.pem');
@@ -116,6 +125,26 @@ try {
   await show([...axl, '--query-s2s'], axlEnv('wrong-password'));
   await show([...axl, '--query-s2s'], axlEnv(FAKE_PASSWORD));
   await show([...axl, '--query-s2s', '--json'], { ...axlEnv(FAKE_PASSWORD), summary: true });
+  // cisco services (the federation change was an hour ago)
+  const changedAt = new Date(Date.now() - 3_600_000).toISOString().replace(/\.\d+Z$/, 'Z');
+  const cisco = ['cisco', 'services', '--user', FAKE_USER, '--ca', axlCa, '--via', 'expressway'];
+  await show(
+    [...cisco, '--host', `127.0.0.1:${imp1.port}`, '--changed-at', changedAt],
+    axlEnv(FAKE_PASSWORD),
+  );
+  await show(
+    [
+      ...cisco,
+      '--host',
+      `127.0.0.1:${imp1.port}`,
+      '--host',
+      `localhost:${imp2.port}`,
+      '--changed-at',
+      changedAt,
+      '--json',
+    ],
+    { ...axlEnv(FAKE_PASSWORD), summary: true },
+  );
   // dialback
   await show(['dialback', 'prosody-ok.test', ...dbTls]);
   await show(['dialback', 'ejabberd-ok.test', ...dbTls, '--json'], { summary: true });
@@ -131,5 +160,7 @@ try {
   await monitoringDemo(lab, show, short);
 } finally {
   await fake.close();
+  await imp1.close();
+  await imp2.close();
   await lab.stop();
 }

@@ -65,14 +65,13 @@ export interface AxlRequestError {
   certificateChanged?: { presented: string; expected: string };
 }
 
-/** One HTTP request and its answer (or the lack of one). */
-export interface AxlExchange {
-  step: AxlStep;
+/**
+ * One HTTP request to a Cisco Tomcat SOAP service (AXL, Control Center Services) and its
+ * answer, or the lack of one. Shared by every command that talks to those services.
+ */
+export interface HttpExchange {
   method: 'GET' | 'POST';
   path: string;
-  operation?: AxlOperation;
-  /** AXL schema version sent in SOAPAction and the request namespace. */
-  axlVersion?: string;
   /** SOAPAction header value as sent, e.g. "CUCM:DB ver=14.0 getCCMVersion" (with quotes). */
   soapAction?: string;
   /** Basic credentials, or the JSESSIONIDSSO cookie from an earlier answer (notes §4.1). */
@@ -94,6 +93,14 @@ export interface AxlExchange {
   /** The request got no complete answer. */
   error?: AxlRequestError;
   durationMs: number;
+}
+
+/** One AXL request and its answer (or the lack of one). */
+export interface AxlExchange extends HttpExchange {
+  step: AxlStep;
+  operation?: AxlOperation;
+  /** AXL schema version sent in SOAPAction and the request namespace. */
+  axlVersion?: string;
 }
 
 /** Why no credentials were sent although the TLS connection worked. */

@@ -87,7 +87,7 @@ export interface FakeAxl {
   close(): Promise<void>;
 }
 
-const TOMCAT = (status: number, title: string, text: string) =>
+export const TOMCAT = (status: number, title: string, text: string) =>
   `<!doctype html><html lang="en"><head><title>HTTP Status ${status} – ${title}</title></head>` +
   `<body><h1>HTTP Status ${status} – ${title}</h1><hr class="line" /><p><b>Type</b> Status Report</p>` +
   `<p><b>Description</b> ${text}</p><hr class="line" /><h3>Apache Tomcat</h3></body></html>`;
@@ -112,7 +112,7 @@ function fault(code: string, message: string, request: string): string {
   );
 }
 
-function readBody(req: IncomingMessage): Promise<string> {
+export function readBody(req: IncomingMessage): Promise<string> {
   return new Promise((resolve) => {
     let body = '';
     req.on('data', (d: Buffer) => {
@@ -123,7 +123,7 @@ function readBody(req: IncomingMessage): Promise<string> {
   });
 }
 
-function parseCookies(header: string | undefined): Map<string, string> {
+export function parseCookies(header: string | undefined): Map<string, string> {
   const out = new Map<string, string>();
   for (const part of (header ?? '').split(';')) {
     const m = /^\s*([^=]+)=(.*)$/.exec(part);
@@ -143,7 +143,7 @@ export function fakeAxlCert(): { key: string; cert: string; caPem: string } {
   return defaultCert;
 }
 
-function listen(server: Server, sockets: Set<Socket>, counter: { n: number }): Promise<number> {
+export function listen(server: Server, sockets: Set<Socket>, counter: { n: number }): Promise<number> {
   server.on('connection', (s: Socket) => {
     counter.n++;
     sockets.add(s);
@@ -154,7 +154,7 @@ function listen(server: Server, sockets: Set<Socket>, counter: { n: number }): P
   });
 }
 
-function closer(server: Server, sockets: Set<Socket>): () => Promise<void> {
+export function closer(server: Server, sockets: Set<Socket>): () => Promise<void> {
   return () =>
     new Promise((resolve) => {
       for (const s of sockets) s.destroy();

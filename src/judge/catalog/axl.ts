@@ -29,7 +29,7 @@ export const axlCatalog = defineCatalog({
     severity: 'error',
     title: 'No connection to {hostPort} within {timeoutMs} ms',
     symptom:
-      'The {step} to {hostPort} did not complete within {timeoutMs} ms, so no AXL request could be sent.',
+      'The {step} to {hostPort} did not complete within {timeoutMs} ms, so no request (AXL or Control Center Services) could be sent.',
     cause:
       'A firewall drops the packets to port {port}, the host is wrong or down, or the service on that port accepts TCP but never answers the TLS handshake.',
     fix: 'Check routing and firewall rules for TCP {port} from Expressway-C (and from this machine) to {host}; confirm {host} is the Unified CM or IM and Presence publisher; raise --timeout if the path is just slow.',
@@ -57,7 +57,7 @@ export const axlCatalog = defineCatalog({
     symptom: 'TCP to {hostPort} worked, but the TLS handshake failed: {message}.',
     cause:
       'The service on port {port} does not speak TLS (plain HTTP or another protocol), or it offers only TLS versions or ciphers this client refuses.',
-    fix: 'AXL is HTTPS on port 8443: check the port. If the port is right, check the Tomcat TLS settings on {host} (minimum TLS version, cipher configuration) and that Cisco Tomcat started cleanly.',
+    fix: 'AXL and Control Center Services are HTTPS on port 8443 (Cisco Tomcat): check the port. If the port is right, check the Tomcat TLS settings on {host} (minimum TLS version, cipher configuration) and that Cisco Tomcat started cleanly.',
     refs: [AXL_GUIDE],
     exampleEvidence: { ...endpoint, message: 'wrong version number' },
   },

@@ -4,13 +4,22 @@
  */
 import { axlCatalog } from './axl.js';
 import { certCatalog } from './cert.js';
+import { ciscoCatalog } from './cisco.js';
 import { dialbackCatalog } from './dialback.js';
 import { dnsCatalog } from './dns.js';
 import { tlsCatalog } from './tls.js';
 import type { CatalogEntry } from './types.js';
 import { xmppCatalog } from './xmpp.js';
 
-const areas = [dnsCatalog, xmppCatalog, tlsCatalog, certCatalog, axlCatalog, dialbackCatalog] as const;
+const areas = [
+  dnsCatalog,
+  xmppCatalog,
+  tlsCatalog,
+  certCatalog,
+  axlCatalog,
+  dialbackCatalog,
+  ciscoCatalog,
+] as const;
 
 export type FindingId =
   | keyof typeof dnsCatalog
@@ -18,7 +27,8 @@ export type FindingId =
   | keyof typeof tlsCatalog
   | keyof typeof certCatalog
   | keyof typeof axlCatalog
-  | keyof typeof dialbackCatalog;
+  | keyof typeof dialbackCatalog
+  | keyof typeof ciscoCatalog;
 
 function merge(): ReadonlyMap<FindingId, CatalogEntry> {
   const all = new Map<FindingId, CatalogEntry>();

@@ -3,14 +3,35 @@
  * that ended each AXL step (HTTP status map, protocol notes §4.3), version negotiation and the
  * IM and Presence xmpps2snodes table (TAC 213865). Pure: facts in, hits out.
  */
-import type { AxlBody, AxlExchange, AxlFacts, AxlStep } from '../../facts/axl.js';
+import type { Attempt } from '../../facts/attempt.js';
+import type {
+  AxlBody,
+  AxlEndpoint,
+  AxlExchange,
+  AxlFacts,
+  AxlStep,
+  AxlTlsFacts,
+  HttpExchange,
+} from '../../facts/axl.js';
 import { answered } from '../../facts/axl.js';
+import type { CertCheckFacts } from '../../facts/cert.js';
+import type { FindingId } from '../catalog/index.js';
 import { type Hit, hit, type Rule } from '../judge.js';
 import { judgeCert } from './cert.js';
 
 type Evidence = Record<string, unknown>;
 
-function where(f: AxlFacts): Evidence {
+/** What every Cisco Tomcat probe (AXL, Control Center Services) gathers before its first request. */
+export interface TomcatFacts {
+  endpoint: AxlEndpoint;
+  insecure: boolean;
+  timeoutMs: number;
+  maxBodyBytes: number;
+  tls: Attempt<AxlTlsFacts>;
+  cert?: CertCheckFacts;
+}
+
+export function where(f: TomcatFacts): Evidence {
   return { host: f.endpoint.host, port: f.endpoint.port, hostPort: f.endpoint.hostPort };
 }
 
@@ -22,7 +43,7 @@ export function requestLabel(ex: AxlExchange): string {
 }
 
 /** A short quote of what the server sent, for finding text. */
-function quoteBody(body: AxlBody | undefined): string {
+export function quoteBody(body: AxlBody | undefined): string {
   switch (body?.kind) {
     case undefined:
     case 'empty':
@@ -45,10 +66,10 @@ function quoteBody(body: AxlBody | undefined): string {
 }
 
 /** The shared certificate rules, on the certificate gathered before any credential was sent. */
-export const certificate: Rule<AxlFacts> = (f) => (f.cert ? judgeCert(f.cert) : []);
+export const certificate: Rule<TomcatFacts> = (f) => (f.cert ? judgeCert(f.cert) : []);
 
 /** A failed first connection: refused, silent, not TLS, or not reachable at all. */
-export const connection: Rule<AxlFacts> = (f) => {
+export const connection: Rule<TomcatFacts> = (f) => {
   if (f.tls.status !== 'error') return [];
   const ev = {
     ...where(f),
@@ -69,7 +90,7 @@ export const connection: Rule<AxlFacts> = (f) => {
   }
 };
 
-export const insecure: Rule<AxlFacts> = (f) =>
+export const insecure: Rule<TomcatFacts> = (f) =>
   f.insecure && f.tls.status === 'ok' ? [hit('axl.tls.insecure', where(f))] : [];
 
 export const credentialsWithheld: Rule<AxlFacts> = (f) =>
@@ -85,21 +106,24 @@ function isMissingS2sTable(body: Extract<AxlBody, { kind: 'soap-fault' }>): bool
   );
 }
 
-/** Maps the answer that ended a step (notes §4.3 status map) to one hit. */
-function stepFailure(f: AxlFacts, ex: AxlExchange, step: AxlStep): Hit {
-  const ev: Evidence = {
-    ...where(f),
-    url: f.endpoint.url,
-    user: f.user,
-    request: requestLabel(ex),
-    status: ex.status,
-  };
+/**
+ * The hit for an exchange that got no complete answer (connection, TLS, deadline, hang-up, read
+ * limit), or undefined when it did. Connection and TLS failures keep the axl.connect.* and
+ * axl.tls.* ids whichever Tomcat service was asked; `http` names the ids for a silent or broken
+ * answer of that service.
+ */
+export function transportFailure(
+  f: TomcatFacts,
+  ex: HttpExchange,
+  ev: Evidence,
+  http: { timeout: FindingId; failed: FindingId },
+): Hit | undefined {
   if (ex.error) {
     const e = { ...ev, reason: ex.error.reason, message: ex.error.message, timeoutMs: f.timeoutMs };
     if (ex.error.reason === 'timeout') {
       if (ex.error.phase === 'connect')
         return hit('axl.connect.timeout', { ...e, step: `connection for ${ev.request}` });
-      return hit('axl.http.timeout', {
+      return hit(http.timeout, {
         ...e,
         phase: ex.error.phase === 'body' ? 'response body' : 'response headers',
       });
@@ -110,12 +134,26 @@ function stepFailure(f: AxlFacts, ex: AxlExchange, step: AxlStep): Hit {
     }
     if (ex.error.reason === 'refused') return hit('axl.connect.refused', e);
     if (ex.error.reason === 'tls-error') return hit('axl.tls.handshake-failed', e);
-    return hit('axl.http.failed', { ...e, limitBytes: f.maxBodyBytes });
+    return hit(http.failed, { ...e, limitBytes: f.maxBodyBytes });
   }
   if (ex.truncated) {
     const message = `the answer is longer than ${f.maxBodyBytes} bytes`;
-    return hit('axl.http.failed', { ...ev, reason: 'limit', message, limitBytes: f.maxBodyBytes });
+    return hit(http.failed, { ...ev, reason: 'limit', message, limitBytes: f.maxBodyBytes });
   }
+  return undefined;
+}
+
+/** Maps the answer that ended a step (notes §4.3 status map) to one hit. */
+function stepFailure(f: AxlFacts, ex: AxlExchange, step: AxlStep): Hit {
+  const ev: Evidence = {
+    ...where(f),
+    url: f.endpoint.url,
+    user: f.user,
+    request: requestLabel(ex),
+    status: ex.status,
+  };
+  const transport = transportFailure(f, ex, ev, { timeout: 'axl.http.timeout', failed: 'axl.http.failed' });
+  if (transport) return transport;
   const body = ex.body;
   const answer = quoteBody(body);
   if (ex.status === 401) return hit('axl.auth.unauthorized', ev);

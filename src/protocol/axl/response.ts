@@ -6,6 +6,7 @@
  */
 import { SaxesParser } from 'saxes';
 import type { AxlBody } from '../../facts/axl.js';
+import type { ServiceInfo } from '../../facts/cisco.js';
 import { SERVICE_PAGE_MARKER, SOAP_ENV_NS, SOAP12_ENV_NS } from './soap.js';
 import { isVersionRejection, parseSupportedVersions } from './versions.js';
 
@@ -15,6 +16,8 @@ const MAX_TEXT = 2048;
 const MAX_SNIPPET = 200;
 /** More rows than an xmpps2snodes table ever has; the rest are counted as truncated. */
 export const MAX_ROWS = 500;
+/** More services than a node runs; the rest are counted as truncated. */
+export const MAX_SERVICES = 500;
 
 export interface ParsedAnswer {
   body: AxlBody;
@@ -23,6 +26,12 @@ export interface ParsedAnswer {
   /** executeSQLQuery: return/row elements, one entry per column element. */
   rows?: Record<string, string>[];
   rowsTruncated?: boolean;
+  /** soapGetServiceStatus: ServiceInfoList items (Control Center Services). */
+  services?: ServiceInfo[];
+  servicesTruncated?: boolean;
+  /** soapGetServiceStatus: ReturnCode and ReasonString of the whole answer. */
+  returnCode?: string;
+  reasonString?: string;
 }
 
 interface XmlNode {
@@ -132,6 +141,32 @@ function sqlRows(ret: XmlNode | undefined): { rows: Record<string, string>[]; tr
   return { rows, truncated: rowNodes.length > MAX_ROWS };
 }
 
+function integer(n: XmlNode | undefined): number | undefined {
+  const t = textOf(n);
+  return t !== undefined && /^[-+]?\d{1,12}$/.test(t) ? Number(t) : undefined;
+}
+
+/** soapGetServiceStatusReturn/ServiceInfoList/item*, by local name (real answers carry ns1: prefixes). */
+function serviceList(ret: XmlNode | undefined): { services: ServiceInfo[]; truncated: boolean } {
+  const items = (child(ret, 'ServiceInfoList')?.children ?? []).filter((c) => c.local === 'item');
+  const services = items.slice(0, MAX_SERVICES).map((item) => {
+    const info: ServiceInfo = {
+      name: textOf(child(item, 'ServiceName')) ?? '',
+      status: textOf(child(item, 'ServiceStatus')) ?? '',
+    };
+    const reasonCode = integer(child(item, 'ReasonCode'));
+    if (reasonCode !== undefined) info.reasonCode = reasonCode;
+    const reasonCodeString = textOf(child(item, 'ReasonCodeString'));
+    if (reasonCodeString !== undefined) info.reasonCodeString = reasonCodeString;
+    const startTime = textOf(child(item, 'StartTime'));
+    if (startTime !== undefined) info.startTime = startTime;
+    const upTimeS = integer(child(item, 'UpTime'));
+    if (upTimeS !== undefined) info.upTimeS = upTimeS;
+    return info;
+  });
+  return { services, truncated: items.length > MAX_SERVICES };
+}
+
 function fromSoap(doc: XmlNode): ParsedAnswer {
   const env = doc.children[0];
   if (env?.local !== 'Envelope' || (env.uri !== SOAP_ENV_NS && env.uri !== SOAP12_ENV_NS)) {
@@ -153,6 +188,15 @@ function fromSoap(doc: XmlNode): ParsedAnswer {
     const { rows, truncated } = sqlRows(ret);
     out.rows = rows;
     out.rowsTruncated = truncated;
+  } else if (first.local === 'soapGetServiceStatusResponse') {
+    const status = child(first, 'soapGetServiceStatusReturn');
+    const { services, truncated } = serviceList(status);
+    out.services = services;
+    out.servicesTruncated = truncated;
+    const returnCode = textOf(child(status, 'ReturnCode'));
+    if (returnCode) out.returnCode = returnCode;
+    const reasonString = textOf(child(status, 'ReasonString'));
+    if (reasonString) out.reasonString = reasonString;
   }
   return out;
 }

@@ -1,7 +1,7 @@
 /** AXL probe helpers: Retry-After parsing (RFC 9110 §10.2.3), the Basic credential and the secrets to redact. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { axlSecrets, basicCredential, parseRetryAfterS } from '../../../src/gather/axl.js';
+import { axlSecrets, basicCredential, parseRetryAfterS } from '../../../src/gather/cisco-https.js';
 
 describe('AXL probe helpers', () => {
   it('reads Retry-After as delta-seconds or an HTTP-date, and ignores anything else', () => {
