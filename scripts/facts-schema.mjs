@@ -21,6 +21,7 @@ export const COMMANDS = {
   dialback: ['dialback.ts', 'DialbackFacts'],
   'dialback verify': ['dialback.ts', 'DialbackVerifyFacts'],
   'dialback key': ['dialback.ts', 'DialbackKeyFacts'],
+  'cisco services': ['cisco.ts', 'CiscoServicesFacts'],
 };
 
 export const slug = (command) => command.replaceAll(' ', '-');
