@@ -88,8 +88,8 @@ export default class CiscoServices extends XfedCommand {
       password,
       caPems,
       caFiles,
-      insecure: flags.insecure,
-      all: flags.all,
+      insecure: flags.insecure === true,
+      all: flags.all === true,
       ...(flags.via ? { via: flags.via } : {}),
       ...(flags['changed-at'] !== undefined ? { changedAtMs: flags['changed-at'] } : {}),
     });
