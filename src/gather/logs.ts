@@ -386,16 +386,25 @@ export function correlate(events: LogEvent[]): LogSession[] {
   events.forEach((e, i) => {
     if (!member[i] || tokensOf(e).length > 0) return;
     const domain = e.from ?? e.peer;
-    for (let j = i - 1; j >= 0 && j >= i - LOOKBACK; j--) {
-      const c = events[j] as LogEvent;
-      if (!member[j] || c.at.file !== e.at.file || tokensOf(c).length === 0) continue;
-      const matches =
-        domain !== undefined
-          ? c.from === domain || c.peer === domain || (e.step === 'callback-resolve' && c.from === domain)
-          : e.step === 'connected' && (c.step === 'result-sent' || c.step === 'timeout-scheduled');
-      if (matches) {
-        union(j, i);
-        return;
+    // First choice: the dialback exchange of that originating domain; then any session naming it.
+    const tests: ((c: LogEvent) => boolean)[] =
+      domain !== undefined
+        ? [
+            (c) =>
+              c.kind === 'dialback.step' &&
+              c.from === domain &&
+              (c.step === 'verify-sent' || c.step === 'result-received'),
+            (c) => c.from === domain || c.peer === domain,
+          ]
+        : [(c) => e.step === 'connected' && (c.step === 'result-sent' || c.step === 'timeout-scheduled')];
+    for (const test of tests) {
+      for (let j = i - 1; j >= 0 && j >= i - LOOKBACK; j--) {
+        const c = events[j] as LogEvent;
+        if (!member[j] || c.at.file !== e.at.file || tokensOf(c).length === 0) continue;
+        if (test(c)) {
+          union(j, i);
+          return;
+        }
       }
     }
   });

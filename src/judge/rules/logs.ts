@@ -377,11 +377,14 @@ const certs: Rule<LogFacts> = (f) => {
         peer: peerOf(f, first),
       }),
     );
+  // A refusal by the same server says more than its tolerated-validation line; other servers' logs stand apart.
   const rejectedPeers = new Set(
-    f.events.filter((e) => e.kind === 'cert.rejected' || e.kind === 'cert.missing').map((e) => peerOf(f, e)),
+    f.events
+      .filter((e) => e.kind === 'cert.rejected' || e.kind === 'cert.missing')
+      .map((e) => `${e.at.file}|${peerOf(f, e)}`),
   );
   for (const { first, count } of grouped(
-    f.events.filter((e) => e.kind === 'cert.tolerated' && !rejectedPeers.has(peerOf(f, e))),
+    f.events.filter((e) => e.kind === 'cert.tolerated' && !rejectedPeers.has(`${e.at.file}|${peerOf(f, e)}`)),
     (e) => `${peerOf(f, e)}|${e.certProblem}`,
   ))
     hits.push(

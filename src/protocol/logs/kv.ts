@@ -41,6 +41,10 @@ function isKeyChar(c: number): boolean {
 }
 
 /** Space, tab and the line breaks of an assembled multi-line record. */
+function isWordChar(c: number): boolean {
+  return isKeyStart(c) || (c >= 0x30 && c <= 0x39);
+}
+
 function isSpace(c: number): boolean {
   return c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0d;
 }
@@ -121,12 +125,14 @@ export function tokenizeKv(line: string): KvLine {
     let ks = k;
     while (ks >= i && k - ks < MAX_KEY && isKeyChar(line.charCodeAt(ks))) ks--;
     ks++;
+    // A key starts with a letter or `_`: dots, dashes and digits before it (`XCP_CM2[1]:..Level`) are not part of it.
+    while (ks <= k && !isKeyStart(line.charCodeAt(ks))) ks++;
     let v = eq + 1;
     while (v < n && isSpace(line.charCodeAt(v))) v++;
     const keyOk =
       ks <= k &&
       isKeyStart(line.charCodeAt(ks)) &&
-      (ks === 0 || !isKeyChar(line.charCodeAt(ks - 1))) &&
+      (ks === 0 || !isWordChar(line.charCodeAt(ks - 1))) &&
       v < n &&
       OPEN_QUOTES.has(line.charCodeAt(v));
     if (!keyOk) {
