@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { report, runNode } from './lib/measure.mjs';
 
 const SIZE = Number(process.env.XFED_BENCH_LOG_BYTES ?? 1024 ** 3);
-const RELEVANT_EVERY = 40_000; // lines; about 250 relevant records in 1 GB
+const RELEVANT_EVERY = 15_000; // lines; about 330 relevant records in 1 GiB
 
 const dir = mkdtempSync(join(tmpdir(), 'xfed-bench-logs-'));
 const file = join(dir, 'loggingsnapshot.txt');

@@ -51,6 +51,8 @@ interface Pending {
   chars: number;
   lineNo: number;
   open: boolean;
+  /** A Cisco record from an XCP process (counted as family xcp). */
+  xcp?: boolean;
   /** Prosody / ejabberd: parsed first line. */
   cls?: Exclude<
     ReturnType<typeof classifyLine>,
@@ -89,7 +91,12 @@ export function parseLogTime(raw: string | undefined, now: Date, utc = false): s
 function startsCiscoRecord(line: string): boolean {
   // A line that starts with Detail= continues the record above (records copied with their
   // Detail wrapped onto the next line, as in TAC 213865); any other Key="value" line begins one.
-  return !/^\s*Detail\s*=/.test(line);
+  let i = 0;
+  while (line.charCodeAt(i) === 0x20 || line.charCodeAt(i) === 0x09) i++;
+  if (!line.startsWith('Detail', i)) return true;
+  i += 6;
+  while (line.charCodeAt(i) === 0x20 || line.charCodeAt(i) === 0x09) i++;
+  return line.charCodeAt(i) !== 0x3d;
 }
 
 const CISCO_HEADER =
@@ -100,14 +107,26 @@ function hasCiscoHeader(line: string): boolean {
   return CISCO_HEADER.test(line);
 }
 
-/** Parity of the quotes on a line, plus a trailing `=` (value on the next line). */
+/** True when the last non-blank character of the line is `c`. */
+function endsWith(line: string, c: number): number {
+  let j = line.length - 1;
+  while (j >= 0 && (line.charCodeAt(j) === 0x20 || line.charCodeAt(j) === 0x09)) j--;
+  return j >= 0 && line.charCodeAt(j) === c ? j : -1;
+}
+
+/**
+ * Does a value stay open after this line? Parity of the quotes (a trailing `=` also opens: the
+ * value is on the next line). Fast path: a line that ends with `x"` closes (the usual case).
+ */
 function leavesOpen(line: string, wasOpen: boolean): boolean {
+  if (endsWith(line, 0x3d) >= 0) return true;
+  const q = endsWith(line, 0x22);
+  if (!wasOpen && q > 0 && line.charCodeAt(q - 1) !== 0x3d && line.charCodeAt(q - 1) !== 0x20) return false;
   let n = 0;
   for (let i = line.indexOf('"'); i >= 0; i = line.indexOf('"', i + 1)) n++;
   if (line.includes('\u201c') || line.includes('\u201d'))
     for (const c of line) if (c === '\u201c' || c === '\u201d') n++;
-  const open = (n % 2 === 1) !== wasOpen;
-  return open || /=\s*$/.test(line);
+  return (n % 2 === 1) !== wasOpen;
 }
 
 export async function gatherLogs(o: LogsOptions): Promise<LogFacts> {
@@ -192,13 +211,13 @@ export async function gatherLogs(o: LogsOptions): Promise<LogFacts> {
     }
   };
 
-  /** Cisco records count as xcp when they come from an XCP process or carry CodeLocation. */
+  /** Cisco records count as xcp when an XCP process tag starts them (`XCP_CM2[pid]:`). */
   const ciscoFamily = (first: string): LogFamily =>
-    /XCP_|CodeLocation\s*=/.test(first) ? 'xcp' : 'expressway';
+    first.lastIndexOf('XCP_', 120) >= 0 ? 'xcp' : 'expressway';
   const count = (family: LogFamily | 'cisco') => {
     if (!src) return;
     src.recognised++;
-    const f: LogFamily = family === 'cisco' ? ciscoFamily(pending?.lines[0] ?? '') : family;
+    const f: LogFamily = family === 'cisco' ? (pending?.xcp ? 'xcp' : 'expressway') : family;
     src.families[f] = (src.families[f] ?? 0) + 1;
   };
 
@@ -263,6 +282,7 @@ export async function gatherLogs(o: LogsOptions): Promise<LogFacts> {
             chars: text.length,
             lineNo,
             open: leavesOpen(text, false),
+            xcp: ciscoFamily(text) === 'xcp',
           };
           count('cisco');
           return;

@@ -16,8 +16,34 @@ export type LineClass =
   | { family: 'continuation' }
   | undefined;
 
-/** Expressway pairs: capitalised keys with quoted values (Level="INFO", Detail="…", Status="401"). */
-const CISCO_KEY = /(?:^|[\s".:])[A-Z][\w-]*\s*=\s*["\u201c\u201d]/;
+const isKeyChar = (c: number) =>
+  (c >= 0x41 && c <= 0x5a) ||
+  (c >= 0x61 && c <= 0x7a) ||
+  (c >= 0x30 && c <= 0x39) ||
+  c === 0x5f ||
+  c === 0x2d;
+
+/**
+ * An Expressway pair: a capitalised key, `=`, a quote (Level="INFO", Detail="…", Status="401").
+ * Hand-rolled instead of a regular expression: it runs on every line of a bundle, and the first
+ * `=` of an Expressway line almost always settles it.
+ */
+export function hasCiscoPair(line: string): boolean {
+  for (let i = line.indexOf('='), tries = 0; i > 0 && tries < 64; i = line.indexOf('=', i + 1), tries++) {
+    let v = i + 1;
+    while (line.charCodeAt(v) === 0x20) v++;
+    const q = line.charCodeAt(v);
+    if (q !== 0x22 && q !== 0x201c && q !== 0x201d) continue;
+    let k = i - 1;
+    while (k >= 0 && line.charCodeAt(k) === 0x20) k--;
+    let ks = k;
+    while (ks >= 0 && isKeyChar(line.charCodeAt(ks))) ks--;
+    const c = line.charCodeAt(ks + 1);
+    if (ks < k && c >= 0x41 && c <= 0x5a) return true;
+  }
+  return false;
+}
+
 const PROSODY =
   /^((?:[A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d)|(?:\d{4}-\d\d-\d\d[ T]\d\d:\d\d:\d\d\S*))\s+(\S+)\t(debug|info|warn|error)\t(.*)$/;
 /** Prosody through syslog: `<time> <host> prosody[pid]: <source>: <message>` (no level word). */
@@ -38,7 +64,7 @@ export function classifyLine(line: string): LineClass {
     if (e)
       return { family: 'ejabberd', time: e[1]!, level: e[2]!, pid: e[3]!, where: e[4] ?? '', message: e[5]! };
   }
-  if (line.includes('=') && CISCO_KEY.test(line)) return { family: 'cisco' };
+  if (hasCiscoPair(line)) return { family: 'cisco' };
   if (line.includes('prosody')) {
     const s = PROSODY_SYSLOG.exec(line);
     if (s) return { family: 'prosody', time: s[1]!, source: s[2]!, level: 'info', message: s[3]! };
@@ -46,9 +72,13 @@ export function classifyLine(line: string): LineClass {
   return undefined;
 }
 
-/** Cheap test: could this Cisco record say anything xfed reads? (Most lines of a bundle cannot.) */
+/**
+ * Cheap test: could this Cisco record say anything xfed reads? Most lines of a bundle cannot.
+ * One case-sensitive alternation of literals (measured: about twice as fast as the same
+ * alternation with /i, and faster than a loop of String#includes).
+ */
 const CISCO_RELEVANT =
-  /executeSQLQuery|network\.axl|is_federation_enabled|db:result|db:verify|dialback|DBVerify|Resolver|ConnInfoHistory|stream\.(?:out|in)|onStreamOpen|TLS Negotiation|Unable to connect|Failed to connect|Connection refused|XMPPFederation|xcoder/i;
+  /db:|ialback|DBVerify|Resolver|ConnInfoHistory|stream\.out|stream\.in|onStreamOpen|executeSQLQuery|network\.axl|is_federation_enabled|TLS Negotiation|onnect|XMPPFederation|xcoder/;
 
 export function ciscoRelevant(record: string): boolean {
   return CISCO_RELEVANT.test(record);
