@@ -2,7 +2,7 @@
 // developer lines, XCP_CM2 lines, an alarm line every so often) with a few hundred relevant
 // lines (AXL 401 answers, a dialback trail with an invalid verify, 7400 refused), written at
 // bench time to the temp dir and removed afterwards. Target: under 10 s and under 200 MB peak RSS.
-import { createWriteStream, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { createWriteStream, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { report, runNode } from './lib/measure.mjs';
@@ -77,7 +77,13 @@ try {
   process.stderr.write(
     `bench logs: generated ${(statSync(file).size / 1024 ** 3).toFixed(2)} GiB, ${g.lines} lines, ${g.relevant} relevant, in ${((performance.now() - t0) / 1000).toFixed(1)} s\n`,
   );
-  const r = await runNode(['bin/run.js', 'logs', file, '--json'], { rss: true, timeoutMs: 300_000 });
+  const cpuFile = join(dir, 'cpu');
+  const r = await runNode(['bin/run.js', 'logs', file, '--json'], {
+    rss: true,
+    timeoutMs: 600_000,
+    env: { XFED_BENCH_CPU_FILE: cpuFile },
+  });
+  const cpuS = Number(readFileSync(cpuFile, 'utf8')) / 1000;
   if (r.code !== 1) throw new Error(`xfed logs exited ${r.code} (expected 1: findings): ${r.stderr}`);
   report({
     metric: `logs: ${(statSync(file).size / 1024 ** 3).toFixed(2)} GiB Expressway-style log, ${g.relevant} relevant lines`,
@@ -86,6 +92,7 @@ try {
     limit: '< 10',
     ok: r.wallMs < 10_000,
   });
+  report({ metric: 'logs: CPU time (user + system)', value: cpuS, unit: 's', limit: '< 10', ok: cpuS < 10 });
   report({ metric: 'logs: peak RSS', value: r.rssMb, unit: 'MB', limit: '< 200', ok: r.rssMb < 200 });
   report({
     metric: 'logs: throughput',
