@@ -218,12 +218,16 @@ describe('xfed logs: Prosody and ejabberd strings not provoked in the lab', () =
     ]);
   });
 
-  it('ejabberd connection timeout', async () => {
+  it('ejabberd: connection timeout, a certificate from an unknown CA', async () => {
     const line =
       '2026-11-30 18:47:56.085975+00:00 [warning] <0.465.0>@ejabberd_s2s_out:process_closed/2:157 Failed to establish outbound s2s connection here.example -> slow.example: Connection failed: timeout; bouncing for 251 seconds';
-    const { findings } = await analyse([file('ejabberd.log', `${line}\n`)]);
-    assert.deepEqual(ids(findings), ['logs.s2s.connect-timeout']);
-    assert.equal(findings[0]!.evidence.domain, 'slow.example');
+    const cert =
+      '2026-11-30 18:48:00.000001+00:00 [warning] <0.470.0>@ejabberd_s2s_out:process_closed/2:157 Failed to establish outbound s2s connection here.example -> private.example: TLS failed: certificate verify failed: unknown CA; bouncing for 60 seconds';
+    const { findings } = await analyse([file('ejabberd.log', `${line}\n${cert}\n`)]);
+    assert.deepEqual(ids(findings), ['logs.s2s.cert-untrusted', 'logs.s2s.connect-timeout']);
+    assert.equal(findings[0]!.evidence.peer, 'private.example');
+    assert.equal(findings[0]!.evidence.server, 'ejabberd');
+    assert.equal(findings[1]!.evidence.domain, 'slow.example');
   });
 });
 
