@@ -26,7 +26,6 @@ import { issueCert, writePki } from '../helpers/test-ca.js';
 import { type Lab, labSuiteOptions, NXDOMAIN_NAME, startLab } from './lab/index.js';
 
 const XFED_LISTEN = '127.0.0.200:5269';
-const ELSEWHERE = '127.0.0.201:5269';
 const SERVERS = ['prosody-ok.test', 'ejabberd-ok.test', 'secure-auth.test'] as const;
 
 async function xfedLogs(args: string[]): Promise<Report> {
@@ -44,97 +43,113 @@ describe('xfed logs on logs written by real Prosody and ejabberd', labSuiteOptio
   let dir: string;
   const logs: Record<string, string> = {};
 
-  before(async () => {
-    lab = await startLab({
-      scenarios: [
-        'prosody-ok.test',
-        'ejabberd-ok.test',
-        'secure-auth.test',
-        'expired.test',
-        'closed.test',
-        'silent.test',
-      ],
-    });
-    dir = mkdtempSync(join(tmpdir(), 'xfed-logs-interop-'));
-    // A certificate for xfed.test from an issuer the lab servers do not trust (the unit-test PKI).
-    const foreign = writePki(
-      dir,
-      issueCert({ cn: 'xfed.test', dns: ['xfed.test'], key: 'ec256', keySlot: 'foreign-xfed' }),
-      'foreign',
-    );
-    const ours = ['--cert', lab.xfedCert.chainFile, '--key', lab.xfedCert.keyFile, '--ca', lab.caFile];
-    const expired = lab.domains['expired.test'].cert;
-    assert.ok(expired);
-    const dialback = (peer: string, args: string[]) =>
-      lab.run(['dialback', peer, ...args, '--timeout', '3s', '--json'], { timeoutMs: 60_000 });
+  before(
+    async () => {
+      lab = await startLab({
+        scenarios: [
+          'prosody-ok.test',
+          'ejabberd-ok.test',
+          'secure-auth.test',
+          'expired.test',
+          'closed.test',
+          'silent.test',
+        ],
+      });
+      dir = mkdtempSync(join(tmpdir(), 'xfed-logs-interop-'));
+      // A certificate for xfed.test from an issuer the lab servers do not trust (the unit-test PKI).
+      const foreign = writePki(
+        dir,
+        issueCert({ cn: 'xfed.test', dns: ['xfed.test'], key: 'ec256', keySlot: 'foreign-xfed' }),
+        'foreign',
+      );
+      const ours = ['--cert', lab.xfedCert.chainFile, '--key', lab.xfedCert.keyFile, '--ca', lab.caFile];
+      const expired = lab.domains['expired.test'].cert;
+      assert.ok(expired);
+      const dialback = (peer: string, args: string[]) =>
+        lab.run(['dialback', peer, ...args, '--timeout', '3s', '--json'], { timeoutMs: 60_000 });
 
-    // secure-auth.test: certificate authentication only
-    await dialback('secure-auth.test', [
-      '--as',
-      'expired.test',
-      '--listen',
-      ELSEWHERE,
-      '--cert',
-      expired.chainFile,
-      '--key',
-      expired.keyFile,
-      '--ca',
-      lab.caFile,
-    ]);
-    await dialback('secure-auth.test', [
-      '--as',
-      'xfed.test',
-      '--listen',
-      XFED_LISTEN,
-      '--cert',
-      foreign.chainFile,
-      '--key',
-      foreign.keyFile,
-      '--ca',
-      lab.caFile,
-    ]);
-    await dialback('secure-auth.test', ['--as', 'xfed.test', '--listen', XFED_LISTEN, '--ca', lab.caFile]);
-    for (const peer of ['prosody-ok.test', 'ejabberd-ok.test']) {
-      await dialback(peer, ['--as', NXDOMAIN_NAME, '--listen', ELSEWHERE, ...ours]); // unresolvable domain
-      await dialback(peer, ['--as', 'closed.test', '--listen', ELSEWHERE, ...ours]); // refused connection
-      await dialback(peer, ['--as', 'xfed.test', '--listen', XFED_LISTEN, ...ours]); // healthy
-    }
-    await dialback('prosody-ok.test', ['--as', 'expired.test', '--listen', ELSEWHERE, ...ours]); // expired cert on the callback
-    // A wrong key: the callback reaches another xfed node for xfed.test with its own secret.
-    const other = lab.spawn(
-      [
-        process.execPath,
-        'bin/run.js',
-        'dialback',
-        'silent.test',
-        '--as',
-        'xfed.test',
-        '--listen',
-        XFED_LISTEN,
-        ...ours,
-        '--timeout',
-        '30s',
-      ],
-      'other-node.log',
-    );
-    try {
-      await waitForListener(lab, '127.0.0.200', 5269);
+      // Runs whose callback never reaches xfed run side by side, each with a listener on its own
+      // address that no DNS record names (the suite must fit the per-test deadline on a busy machine).
+      let nextListen = 202;
+      const spare = () => `127.0.0.${nextListen++}:5269`;
+      await Promise.all([
+        // secure-auth.test: certificate authentication only
+        dialback('secure-auth.test', [
+          '--as',
+          'expired.test',
+          '--listen',
+          spare(),
+          '--cert',
+          expired.chainFile,
+          '--key',
+          expired.keyFile,
+          '--ca',
+          lab.caFile,
+        ]),
+        dialback('secure-auth.test', [
+          '--as',
+          'xfed.test',
+          '--listen',
+          spare(),
+          '--cert',
+          foreign.chainFile,
+          '--key',
+          foreign.keyFile,
+          '--ca',
+          lab.caFile,
+        ]),
+        dialback('secure-auth.test', ['--as', 'xfed.test', '--listen', spare(), '--ca', lab.caFile]),
+        ...['prosody-ok.test', 'ejabberd-ok.test'].flatMap((peer) => [
+          dialback(peer, ['--as', NXDOMAIN_NAME, '--listen', spare(), ...ours]), // unresolvable domain
+          dialback(peer, ['--as', 'closed.test', '--listen', spare(), ...ours]), // refused connection
+        ]),
+        dialback('prosody-ok.test', ['--as', 'expired.test', '--listen', spare(), ...ours]), // expired cert on the callback
+      ]);
+      // Healthy handshakes: the callback reaches xfed where xfed.test's SRV record points, one at a time.
       for (const peer of ['prosody-ok.test', 'ejabberd-ok.test'])
-        await dialback(peer, ['--as', 'xfed.test', '--listen', ELSEWHERE, ...ours]);
-    } finally {
-      other.child.kill('SIGTERM');
-      let timer: NodeJS.Timeout | undefined;
-      await Promise.race([other.exited, new Promise((r) => (timer = setTimeout(r, 5000)))]);
-      clearTimeout(timer);
-    }
-    for (const s of SERVERS) {
-      const f = lab.domains[s].logFile;
-      assert.ok(f, `${s} has a log file`);
-      await settled(f); // ejabberd's logger writes asynchronously
-      logs[s] = join(dir, `${s}.log`);
-      copyFileSync(f, logs[s]);
-    }
-  });
+        await dialback(peer, ['--as', 'xfed.test', '--listen', XFED_LISTEN, ...ours]);
+      // A wrong key: the callback reaches another xfed node for xfed.test with its own secret.
+      const other = lab.spawn(
+        [
+          process.execPath,
+          'bin/run.js',
+          'dialback',
+          'silent.test',
+          '--as',
+          'xfed.test',
+          '--listen',
+          XFED_LISTEN,
+          ...ours,
+          '--timeout',
+          '30s',
+        ],
+        'other-node.log',
+      );
+      try {
+        await waitForListener(lab, '127.0.0.200', 5269);
+        await Promise.all(
+          ['prosody-ok.test', 'ejabberd-ok.test'].map((peer) =>
+            dialback(peer, ['--as', 'xfed.test', '--listen', spare(), ...ours]),
+          ),
+        );
+      } finally {
+        other.child.kill('SIGTERM');
+        let timer: NodeJS.Timeout | undefined;
+        await Promise.race([other.exited, new Promise((r) => (timer = setTimeout(r, 5000)))]);
+        clearTimeout(timer);
+      }
+      for (const s of SERVERS) {
+        const f = lab.domains[s].logFile;
+        assert.ok(f, `${s} has a log file`);
+        await settled(f); // ejabberd's logger writes asynchronously
+        logs[s] = join(dir, `${s}.log`);
+        copyFileSync(f, logs[s]);
+      }
+      // The lab plus thirteen real s2s exchanges before the first assertion: ~60 s alone, more
+      // than the runner's 120 s per test when the whole suite shares two cores.
+    },
+    { timeout: 300_000 },
+  );
   after(async () => {
     await lab?.stop();
     if (dir) rmSync(dir, { recursive: true, force: true });
