@@ -21,6 +21,7 @@ export const COMMANDS = {
   dialback: ['dialback.ts', 'DialbackFacts'],
   'dialback verify': ['dialback.ts', 'DialbackVerifyFacts'],
   'dialback key': ['dialback.ts', 'DialbackKeyFacts'],
+  logs: ['logs.ts', 'LogFacts'],
 };
 
 export const slug = (command) => command.replaceAll(' ', '-');

@@ -78,13 +78,16 @@ describe('log-line tokenizer (fast-check)', () => {
     );
   });
 
-  it('stays linear: a 1 MB line of quotes and equals signs tokenizes in well under a second', () => {
+  it('stays linear: a 1 MB line of quotes and equals signs tokenizes in well under a second of CPU', () => {
     for (const unit of ['="', 'a="', '" ', 'A=" "x', '=\u201d ']) {
       const s = unit.repeat(Math.ceil(1_000_000 / unit.length));
-      const t0 = performance.now();
+      // CPU time, not wall time: the shared test machine runs at load 20, which says nothing about
+      // the tokenizer (a quadratic scan of 1 MB would take minutes either way).
+      const t0 = process.cpuUsage();
       tokenizeKv(s);
-      const ms = performance.now() - t0;
-      assert.ok(ms < 1000, `${JSON.stringify(unit)}: ${ms.toFixed(0)} ms`);
+      const used = process.cpuUsage(t0);
+      const ms = (used.user + used.system) / 1000;
+      assert.ok(ms < 1000, `${JSON.stringify(unit)}: ${ms.toFixed(0)} ms CPU`);
     }
   });
 });
