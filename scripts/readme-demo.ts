@@ -30,8 +30,10 @@ const imp2 = await startFakeControlCenter({
 const dir = mkdtempSync(join(tmpdir(), 'xfed-demo-'));
 const axlCa = join(dir, 'cucm-ca.pem');
 writeFileSync(axlCa, fake.caPem);
+const prosodyLog = lab.domains['prosody-ok.test'].logFile as string;
 const short = (s: string) =>
   s
+    .replaceAll(prosodyLog, 'prosody.log')
     .replaceAll(lab.caFile, 'lab-ca.pem')
     .replaceAll(lab.xfedCert.chainFile, 'xfed.test.pem')
     .replaceAll(lab.xfedCert.keyFile, 'xfed.test.key')
@@ -154,6 +156,36 @@ try {
   });
   await show([...keyArgs, ...seedKey], keyEnv);
   await show([...keyArgs, ...seedKey, '--json'], { ...keyEnv, summary: true });
+  // logs: the TAC 213865 lines (fixtures), then the log Prosody wrote while it failed a callback
+  await show(['logs', 'test/fixtures/logs/seed/', '--timeline'], { ns: false, env: { NO_COLOR: '1' } });
+  await lab.run([
+    'dialback',
+    'prosody-ok.test',
+    '--as',
+    'nonexistent.test',
+    '--listen',
+    '127.0.0.201:5269',
+    ...dbTls.slice(4),
+    '--timeout',
+    '3s',
+  ]);
+  await lab.run([
+    'dialback',
+    'prosody-ok.test',
+    '--as',
+    'closed.test',
+    '--listen',
+    '127.0.0.201:5269',
+    ...dbTls.slice(4),
+    '--timeout',
+    '3s',
+  ]);
+  await show(['logs', prosodyLog, '--since', '10m'], { ns: false, env: { NO_COLOR: '1' } });
+  await show(['logs', prosodyLog, '--domain', 'closed.test', '--timeline', '--json'], {
+    ns: false,
+    env: { NO_COLOR: '1' },
+    summary: true,
+  });
   // explain
   await show(['explain', 'cert.name.matches-srv-target-only'], { ns: false, env: { NO_COLOR: '1' } });
   // monitoring: --format nagios, github, markdown; xfed serve

@@ -4,6 +4,7 @@
  * a verdict comes from the catalog via the report.
  */
 import type { Finding, Report, Severity } from './model.js';
+import { safeText } from './untrusted.js';
 
 export interface Style {
   error(s: string): string;
@@ -44,12 +45,13 @@ function wrap(text: string, indent: string, width: number): string {
 
 export function renderFinding(f: Finding, st: Style, width = 100): string {
   const paint = st[f.severity];
-  const head = `${paint(`${MARK[f.severity]} ${LABEL[f.severity]}`)} ${st.bold(f.title)} ${st.dim(`[${f.id}]`)}`;
+  // Finding text is filled from evidence (peer answers, log lines): escaped like every untrusted string.
+  const head = `${paint(`${MARK[f.severity]} ${LABEL[f.severity]}`)} ${st.bold(safeText(f.title))} ${st.dim(`[${f.id}]`)}`;
   const pad = '             ';
   const body = [
-    `    symptom  ${wrap(f.symptom, pad, width - pad.length)}`,
-    `    cause    ${wrap(f.cause, pad, width - pad.length)}`,
-    `    fix      ${wrap(f.fix, pad, width - pad.length)}`,
+    `    symptom  ${wrap(safeText(f.symptom), pad, width - pad.length)}`,
+    `    cause    ${wrap(safeText(f.cause), pad, width - pad.length)}`,
+    `    fix      ${wrap(safeText(f.fix), pad, width - pad.length)}`,
   ];
   if (f.refs.length > 0) body.push(st.dim(`    see      ${f.refs.join(' ')}`));
   return [head, ...body].join('\n');

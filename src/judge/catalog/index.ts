@@ -7,6 +7,7 @@ import { certCatalog } from './cert.js';
 import { ciscoCatalog } from './cisco.js';
 import { dialbackCatalog } from './dialback.js';
 import { dnsCatalog } from './dns.js';
+import { logsCatalog } from './logs.js';
 import { tlsCatalog } from './tls.js';
 import type { CatalogEntry } from './types.js';
 import { xmppCatalog } from './xmpp.js';
@@ -19,6 +20,7 @@ const areas = [
   axlCatalog,
   dialbackCatalog,
   ciscoCatalog,
+  logsCatalog,
 ] as const;
 
 export type FindingId =
@@ -28,7 +30,8 @@ export type FindingId =
   | keyof typeof certCatalog
   | keyof typeof axlCatalog
   | keyof typeof dialbackCatalog
-  | keyof typeof ciscoCatalog;
+  | keyof typeof ciscoCatalog
+  | keyof typeof logsCatalog;
 
 function merge(): ReadonlyMap<FindingId, CatalogEntry> {
   const all = new Map<FindingId, CatalogEntry>();
