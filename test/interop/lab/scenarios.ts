@@ -8,7 +8,7 @@ import type { CertProfile } from './ca.js';
 import type { DnsRecord } from './dnsmasq.js';
 
 /** Who answers for a scenario: a real server, the silent listener, or nobody (DNS only / closed). */
-export type ServerKind = 'prosody' | 'ejabberd' | 'silent' | 'none' | 'xfed';
+export type ServerKind = 'prosody' | 'ejabberd' | 'jabberd2' | 'silent' | 'none' | 'xfed';
 
 export interface ScenarioSpec {
   description: string;
@@ -26,6 +26,8 @@ export interface ScenarioSpec {
   secureAuth?: boolean;
   /** Server dialback (XEP-0220) offered. */
   dialback?: boolean;
+  /** The server's dialback secret, where the lab sets one (jabberd2 `<local><secret>`). */
+  dialbackSecret?: string;
   dns: DnsRecord[];
 }
 
@@ -59,6 +61,9 @@ function server(
 }
 
 const prosody = { server: 'prosody', dialback: true } as const;
+
+/** The dialback secret of the lab's jabberd2 instances (keys can be recomputed with `xfed dialback key`). */
+export const JABBERD2_SECRET = 'xfed-lab-jabberd2-secret';
 
 export const SCENARIOS = {
   'prosody-ok.test': server('prosody-ok.test', '127.0.0.10', {
@@ -154,6 +159,25 @@ export const SCENARIOS = {
     cert: 'valid',
     secureAuth: true,
     dialback: false,
+  }),
+  // jabberd2 2.7, the open relative of Cisco XCP: router + sm + s2s, sqlite storage.
+  'jabberd2-ok.test': server('jabberd2-ok.test', '127.0.0.60', {
+    server: 'jabberd2',
+    dialback: true,
+    dialbackSecret: JABBERD2_SECRET,
+    description:
+      'healthy jabberd2 2.7: STARTTLS offered (never with <required/>), require_tls 0, dialback required, verify-mode 0',
+    tls: 'optional',
+    cert: 'valid',
+  }),
+  'jabberd2-tls.test': server('jabberd2-tls.test', '127.0.0.61', {
+    server: 'jabberd2',
+    dialback: true,
+    dialbackSecret: JABBERD2_SECRET,
+    description:
+      'jabberd2 2.7 with <require_tls>1</require_tls>: enforces TLS, yet advertises STARTTLS without <required/>',
+    tls: 'required',
+    cert: 'valid',
   }),
   // DNS-only scenarios (no server): the shapes `xfed check srv` judges.
   'srv-dot.test': {
