@@ -28,8 +28,8 @@ import type { CliResult } from '../../helpers/cli.js';
 import { createLabCa, type LabCa, type LeafCert } from './ca.js';
 import { type DnsRecord, writeDnsmasqConfig } from './dnsmasq.js';
 import { startEjabberd } from './ejabberd.js';
-import { startJabberd2 } from './jabberd2.js';
 import { type ExecOptions, type ExecResult, execCommand } from './exec.js';
+import { startJabberd2 } from './jabberd2.js';
 import {
   createNamespace,
   destroyNamespace,
@@ -457,18 +457,14 @@ export async function startLab(opts: StartLabOptions = {}): Promise<Lab> {
         };
         const started =
           s.server === 'jabberd2'
-            ? startJabberd2(
-                ns,
-                { ...common, secret: s.dialbackSecret ?? JABBERD2_SECRET },
-                sdir,
-              )
+            ? startJabberd2(ns, { ...common, secret: s.dialbackSecret ?? JABBERD2_SECRET }, sdir)
             : s.server === 'prosody'
-            ? startProsody(
-                ns,
-                { ...common, secureAuth: s.secureAuth ?? false, s2sTimeoutS: opts.s2sTimeoutS ?? 5 },
-                sdir,
-              )
-            : startEjabberd(ns, { ...common, dnsIp: DNS_IP }, sdir);
+              ? startProsody(
+                  ns,
+                  { ...common, secureAuth: s.secureAuth ?? false, s2sTimeoutS: opts.s2sTimeoutS ?? 5 },
+                  sdir,
+                )
+              : startEjabberd(ns, { ...common, dnsIp: DNS_IP }, sdir);
         const stdoutLog = join(sdir, `${s.server}.stdout.log`);
         procs.push({ label: n, proc: started.proc, logs: [started.logFile, stdoutLog] });
         checks.push({
