@@ -176,7 +176,7 @@ function callbackProblem(f: DialbackFacts, base: Record<string, unknown>): Hit |
     }
   }
   if (ss.some((s) => s.verifies.some((v) => sameDomain(v.to, f.our)))) return undefined;
-  if (f.listener.stopped?.reason === 'closed-after-tls' || ss.every((s) => s.closedAfterTls))
+  if (f.listener.stopped?.reason === 'closed-after-tls' || (f.listener.closedAfterTls ?? 0) >= 3)
     return closedAfterTlsHit(f, base);
   const tlsFailed = ss.find((s) => s.tls && !s.tls.ok);
   if (tlsFailed?.tls) {
