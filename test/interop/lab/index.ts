@@ -457,7 +457,15 @@ export async function startLab(opts: StartLabOptions = {}): Promise<Lab> {
         };
         const started =
           s.server === 'jabberd2'
-            ? startJabberd2(ns, { ...common, secret: s.dialbackSecret ?? JABBERD2_SECRET }, sdir)
+            ? startJabberd2(
+                ns,
+                {
+                  ...common,
+                  secret: s.dialbackSecret ?? JABBERD2_SECRET,
+                  ...(s.jabberd2DefaultNode ? { defaultNode: s.jabberd2DefaultNode } : {}),
+                },
+                sdir,
+              )
             : s.server === 'prosody'
               ? startProsody(
                   ns,

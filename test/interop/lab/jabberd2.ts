@@ -32,6 +32,14 @@ export interface Jabberd2Options {
   caFile: string;
   /** The dialback secret (`<local><secret>`); a fixed value so tests can recompute keys. */
   secret: string;
+  /**
+   * A two-node s2s "cluster" with different secrets (the fault of issue 16): router, sm and the
+   * default-route s2s (which carries all outgoing traffic) run on `defaultNode.address` with
+   * `defaultNode.secret`; the s2s on `address` (where DNS points) is a second, `<non-default/>`
+   * instance with `secret`. Each alone is healthy; together the keys one node sends are
+   * answered invalid by the other.
+   */
+  defaultNode?: { address: string; secret: string };
 }
 
 /** The router's component port, on the scenario's own address. */
@@ -45,14 +53,17 @@ const COMPONENT_SECRET = 'xfed-lab-component';
 const xml = (s: string) =>
   s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/'/g, '&apos;');
 
-function routerSection(o: Jabberd2Options): string {
+/** Where router and sm run: the default node of a split setup, else the scenario's address. */
+const routerIp = (o: Jabberd2Options) => o.defaultNode?.address ?? o.address;
+
+function routerSection(o: Jabberd2Options, nonDefault = false): string {
   return `  <router>
-    <ip>${o.address}</ip>
+    <ip>${routerIp(o)}</ip>
     <port>${JABBERD2_ROUTER_PORT}</port>
     <user>jabberd</user>
     <pass>${COMPONENT_SECRET}</pass>
     <retry><init>10</init><lost>3</lost><sleep>1</sleep></retry>
-  </router>`;
+${nonDefault ? '    <non-default/>\n' : ''}  </router>`;
 }
 
 function logSection(dir: string, name: string): string {
@@ -69,7 +80,7 @@ export function routerConfig(o: Jabberd2Options, dir: string): string {
   <pidfile>${xml(join(dir, 'router.pid'))}</pidfile>
 ${logSection(dir, 'router')}
   <local>
-    <ip>${o.address}</ip>
+    <ip>${routerIp(o)}</ip>
     <port>${JABBERD2_ROUTER_PORT}</port>
     <users>${xml(join(dir, 'router-users.xml'))}</users>
     <secret>${COMPONENT_SECRET}</secret>
@@ -115,18 +126,28 @@ ${logSection(dir, 'sm')}
 `;
 }
 
-export function s2sConfig(o: Jabberd2Options, dir: string): string {
+/** One s2s instance: `name` s2s (the only or default one) or s2s-2 (non-default, split setups). */
+export function s2sConfig(
+  o: Jabberd2Options,
+  dir: string,
+  node: { name: string; address: string; secret: string; nonDefault: boolean } = {
+    name: 's2s',
+    address: o.address,
+    secret: o.secret,
+    nonDefault: false,
+  },
+): string {
   const tls = o.tls !== 'none' ? o.cert : undefined;
-  return `<!-- xfed interop lab: jabberd2 s2s for ${xml(o.domain)} (generated) -->
+  return `<!-- xfed interop lab: jabberd2 ${node.name} for ${xml(o.domain)} (generated) -->
 <s2s>
-  <id>s2s</id>
-  <pidfile>${xml(join(dir, 's2s.pid'))}</pidfile>
-${routerSection(o)}
-${logSection(dir, 's2s')}
+  <id>${node.name}</id>
+  <pidfile>${xml(join(dir, `${node.name}.pid`))}</pidfile>
+${routerSection(o, node.nonDefault)}
+${logSection(dir, node.name)}
   <local>
-    <ip>${o.address}</ip>
+    <ip>${node.address}</ip>
     <port>${o.port}</port>
-    <secret>${xml(o.secret)}</secret>
+    <secret>${xml(node.secret)}</secret>
 ${tls ? `    <pemfile>${xml(tls.bundleFile)}</pemfile>\n    <cachain>${xml(o.caFile)}</cachain>\n` : ''}  </local>
   <io><max_fds>256</max_fds><limits><stanzasize>65535</stanzasize></limits></io>
   <check>
@@ -164,7 +185,26 @@ export function startJabberd2(
   writeFileSync(join(dir, 'router.xml'), routerConfig(o, dir));
   writeFileSync(join(dir, 'router-users.xml'), routerUsers());
   writeFileSync(join(dir, 'sm.xml'), smConfig(o, dir));
-  writeFileSync(join(dir, 's2s.xml'), s2sConfig(o, dir));
+  const s2sNames = ['s2s'];
+  if (o.defaultNode) {
+    // s2s: the default route on the other node; s2s-2: where DNS points, non-default.
+    writeFileSync(
+      join(dir, 's2s.xml'),
+      s2sConfig(o, dir, {
+        name: 's2s',
+        address: o.defaultNode.address,
+        secret: o.defaultNode.secret,
+        nonDefault: false,
+      }),
+    );
+    writeFileSync(
+      join(dir, 's2s-2.xml'),
+      s2sConfig(o, dir, { name: 's2s-2', address: o.address, secret: o.secret, nonDefault: true }),
+    );
+    s2sNames.push('s2s-2');
+  } else {
+    writeFileSync(join(dir, 's2s.xml'), s2sConfig(o, dir));
+  }
   const db = join(dir, 'sm.db');
   const made = spawnSync('sqlite3', [db], {
     input: gunzipSync(readFileSync(SQLITE_SCHEMA)),
@@ -172,7 +212,7 @@ export function startJabberd2(
     timeout: 10_000,
   });
   if (made.status !== 0) throw new Error(`interop lab: sqlite3 could not create ${db}: ${made.stderr}`);
-  const logFiles = ['router', 'sm', 's2s'].map((n) => join(dir, `${n}.log`));
+  const logFiles = ['router', 'sm', ...s2sNames].map((n) => join(dir, `${n}.log`));
   for (const f of logFiles) writeFileSync(f, '');
   for (const f of [dir, db, ...logFiles]) chownSync(f, user.uid, user.gid);
   if (o.cert) {
@@ -184,9 +224,9 @@ export function startJabberd2(
   // `wait -n`: the wrapper ends when any of the three does, which the lab reports with the logs.
   const script = `
 /usr/sbin/jabberd2-router -c '${cfg('router')}' &
-for i in $(seq 1 200); do (exec 3<>/dev/tcp/${o.address}/${JABBERD2_ROUTER_PORT}) 2>/dev/null && break; sleep 0.05; done
+for i in $(seq 1 200); do (exec 3<>/dev/tcp/${routerIp(o)}/${JABBERD2_ROUTER_PORT}) 2>/dev/null && break; sleep 0.05; done
 /usr/sbin/jabberd2-sm -c '${cfg('sm')}' &
-/usr/sbin/jabberd2-s2s -c '${cfg('s2s')}' &
+${s2sNames.map((n) => `/usr/sbin/jabberd2-s2s -c '${cfg(n)}' &`).join('\n')}
 wait -n
 exit 1
 `;
@@ -196,5 +236,5 @@ exit 1
     join(dir, 'jabberd2.stdout.log'),
     { ...process.env, HOME: dir },
   );
-  return { proc, logFile: join(dir, 's2s.log'), logFiles };
+  return { proc, logFile: join(dir, `${s2sNames.at(-1)}.log`), logFiles };
 }

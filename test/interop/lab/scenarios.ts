@@ -28,6 +28,8 @@ export interface ScenarioSpec {
   dialback?: boolean;
   /** The server's dialback secret, where the lab sets one (jabberd2 `<local><secret>`). */
   dialbackSecret?: string;
+  /** jabberd2 split setup: the default-route s2s node (router, sm) with its own secret. */
+  jabberd2DefaultNode?: { address: string; secret: string };
   dns: DnsRecord[];
 }
 
@@ -177,6 +179,16 @@ export const SCENARIOS = {
     description:
       'jabberd2 2.7 with <require_tls>1</require_tls>: enforces TLS, yet advertises STARTTLS without <required/>',
     tls: 'required',
+    cert: 'valid',
+  }),
+  'jabberd2-split.test': server('jabberd2-split.test', '127.0.0.63', {
+    server: 'jabberd2',
+    dialback: true,
+    dialbackSecret: JABBERD2_SECRET,
+    jabberd2DefaultNode: { address: '127.0.0.62', secret: 'xfed-lab-jabberd2-other-node' },
+    description:
+      'jabberd2 2.7 with two s2s nodes whose dialback secrets differ: DNS points at the second (non-default) node, outgoing traffic leaves from the default node on 127.0.0.62',
+    tls: 'optional',
     cert: 'valid',
   }),
   // DNS-only scenarios (no server): the shapes `xfed check srv` judges.
