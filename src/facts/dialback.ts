@@ -155,6 +155,8 @@ export interface InboundSessionFacts {
   }[];
   /** STARTTLS asked for although we have no certificate: we answered <failure/>. */
   starttlsRefused?: boolean;
+  /** No certificate on the listener, and the peer ended the callback without sending anything (it requires TLS). */
+  closedWithoutTls?: boolean;
   tls?: InboundTlsFacts;
   verifies: VerifyAnsweredFacts[];
   /**

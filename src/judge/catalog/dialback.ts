@@ -276,14 +276,19 @@ export const dialbackCatalog = defineCatalog({
   // --- the peer's callback to xfed's listener (XEP-0220 §2.1.2) ---
   'dialback.callback.starttls-unavailable': {
     severity: 'error',
-    title: '{peer} called back and asked for STARTTLS, which xfed cannot offer without --cert/--key',
+    title: '{peer} called back needing STARTTLS, which xfed cannot offer without --cert/--key',
     symptom:
       'The handshake cannot complete: {peer} (like Prosody, ejabberd and jabberd2 in their default settings) insists on TLS on the callback, so it would time out waiting, and xfed stopped at once instead.',
     cause:
-      'The callback from {remote} reached the listener on {listen} and sent <starttls/>; the listener has no certificate for {our}, answered <failure/>, and the peer cannot verify the key of {our} without TLS. This is xfed\u2019s setup, not a fault of {peer}.',
+      'The callback from {remote} reached the listener on {listen} and {how}: the listener has no certificate for {our}, and {peer} will not verify the key of {our} without TLS. This is xfed\u2019s setup, not a fault of {peer}.',
     fix: 'Rerun with the certificate and key of {our} (PEM): xfed dialback {peer} --as {our} --cert {our}.crt --key {our}.key (a certificate that names {our} and chains to a CA {peer} trusts).',
     refs: [XEP0220, 'https://www.rfc-editor.org/rfc/rfc6120#section-5'],
-    exampleEvidence: { ...HANDSHAKE, remote: '203.0.113.5:40312', listen: '0.0.0.0:5269' },
+    exampleEvidence: {
+      ...HANDSHAKE,
+      remote: '203.0.113.5:40312',
+      listen: '0.0.0.0:5269',
+      how: 'sent <starttls/>; the listener has no certificate and answered <failure/>',
+    },
   },
   'dialback.callback.closed-after-tls': {
     severity: 'error',

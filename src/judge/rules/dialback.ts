@@ -149,14 +149,14 @@ function baseEvidence(f: DialbackFacts): Record<string, unknown> {
 
 /**
  * What went wrong at the listener, if anything explains a failed result: the peer sent a key
- * we did not issue, its TLS failed, its own key could not be verified (Prosody style), or it
+ * we did not issue, its TLS failed, its own key could not be verified (Prosody and jabberd2 style), or it
  * connected without asking. Undefined when no session exists or the callback was answered.
  */
 function callbackProblem(f: DialbackFacts, base: Record<string, unknown>): Hit | undefined {
   const ss = f.sessions;
   if (ss.length === 0) return undefined;
-  const starttls = !f.listener.tls ? ss.find((s) => s.starttlsRefused) : undefined;
-  if (starttls) return hit('dialback.callback.starttls-unavailable', { ...base, remote: starttls.remote });
+  const starttls = !f.listener.tls ? ss.find((s) => s.starttlsRefused || s.closedWithoutTls) : undefined;
+  if (starttls) return starttlsHit(starttls, base);
   const rejected = peerKeyRejected(f, base);
   if (rejected) return rejected;
   for (const s of ss) {
@@ -249,6 +249,16 @@ function closedAfterTlsHit(f: DialbackFacts, base: Record<string, unknown>): Hit
   });
 }
 
+function starttlsHit(s: InboundSessionFacts, base: Record<string, unknown>): Hit {
+  return hit('dialback.callback.starttls-unavailable', {
+    ...base,
+    remote: s.remote,
+    how: s.starttlsRefused
+      ? 'sent <starttls/>; the listener has no certificate and answered <failure/>'
+      : 'saw no STARTTLS offered and closed the connection without a word',
+  });
+}
+
 /** The hit for a run that stopped early, when callbackProblem did not already name it. */
 function stoppedHit(f: DialbackFacts, base: Record<string, unknown>): Hit | undefined {
   switch (f.stoppedEarly?.reason) {
@@ -257,8 +267,8 @@ function stoppedHit(f: DialbackFacts, base: Record<string, unknown>): Hit | unde
     case 'peer-key-rejected':
       return peerKeyRejected(f, base);
     case 'starttls-unavailable': {
-      const s = f.sessions.find((x) => x.starttlsRefused);
-      return hit('dialback.callback.starttls-unavailable', { ...base, remote: s?.remote ?? '(unknown)' });
+      const s = f.sessions.find((x) => x.starttlsRefused || x.closedWithoutTls);
+      return s ? starttlsHit(s, base) : undefined;
     }
     default:
       return undefined;
@@ -287,7 +297,7 @@ function callbackStyle(f: DialbackFacts): string {
     const v = s.verifies.find((x) => x.idIsOurStream);
     if (!v) continue;
     const ownFirst = s.results.some((r) => r.atMs <= v.atMs);
-    return `${s.remote} ${ownFirst ? 'authenticated its own connection with db:result first, then sent db:verify (Prosody style)' : 'sent db:verify at once (ejabberd style)'}, answered ${v.answer}`;
+    return `${s.remote} ${ownFirst ? 'authenticated its own connection with db:result first, then sent db:verify (Prosody and jabberd2 style)' : 'sent db:verify at once (ejabberd style)'}, answered ${v.answer}`;
   }
   return 'none: the peer did not call back (it may have accepted the certificate of the originating connection, XEP-0344)';
 }
@@ -370,8 +380,8 @@ export const listenerRule: Rule<DialbackFacts> = (f) => {
       }),
     ];
   }
-  // Once the callback asked for STARTTLS, callback.starttls-unavailable says it as the error.
-  if (f.stoppedEarly?.reason === 'starttls-unavailable') return [];
+  // Once a callback needed STARTTLS, callback.starttls-unavailable says it as the error.
+  if (f.sessions.some((s) => s.starttlsRefused || s.closedWithoutTls)) return [];
   return l.tls ? [] : [hit('dialback.listener.no-tls', { listen, peer: f.peer, our: f.our })];
 };
 
@@ -393,6 +403,8 @@ export const resultRule: Rule<DialbackFacts> = (f) => {
   const r = f.result;
   if (!r) return [];
   const problem = callbackProblem(f, base);
+  // Our listener without TLS is the cause; whatever the peer answered follows from it.
+  if (problem?.id === 'dialback.callback.starttls-unavailable') return [problem];
   const withProblem = (h: Hit) => (problem ? [h, problem] : [h]);
   const evidence = {
     ...base,

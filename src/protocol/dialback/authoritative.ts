@@ -251,17 +251,22 @@ export class AuthoritativeListener {
    * certificate restarts the stream, then closes; a faster peer drops during the handshake.)
    */
   private afterSession(s: InboundSessionFacts): void {
-    if (this.closing || !s.tls) return;
+    if (this.closing) return;
+    if (!this.o.tls) {
+      // No certificate: a peer that requires TLS closes the callback (ejabberd) instead of
+      // asking for STARTTLS (Prosody, handled where it asks). Either way it will not get further.
+      const ended = s.end?.how === 'eof' || s.end?.how === 'peer-closed' || s.end?.how === 'stream-error';
+      if (ended && !s.starttlsRefused && s.streams.length > 0 && silentSession(s)) {
+        s.closedWithoutTls = true;
+        this.stop({ reason: 'starttls-unavailable', remote: s.remote });
+      }
+      return;
+    }
+    if (!s.tls) return;
     const cut = s.tls.ok
       ? s.end?.how === 'eof' || s.end?.how === 'peer-closed'
       : !s.tls.alert && (s.tls.reason === 'closed' || s.tls.reason === 'reset');
-    const silent =
-      s.verifies.length === 0 &&
-      s.results.length === 0 &&
-      s.stanzas.length === 0 &&
-      s.ignored.length === 0 &&
-      !s.thirdParty?.length;
-    if (!cut || !silent) return;
+    if (!cut || !silentSession(s)) return;
     s.closedAfterTls = true;
     this.silentAfterTls++;
     this.facts.closedAfterTls = this.silentAfterTls;
@@ -658,4 +663,15 @@ function exactEqual(a: string, b: string): boolean {
   const x = Buffer.from(a, 'utf8');
   const y = Buffer.from(b, 'utf8');
   return x.length === y.length && timingSafeEqual(x, y);
+}
+
+/** The peer sent no dialback element, stanza or anything else on this session. */
+function silentSession(s: InboundSessionFacts): boolean {
+  return (
+    s.verifies.length === 0 &&
+    s.results.length === 0 &&
+    s.stanzas.length === 0 &&
+    s.ignored.length === 0 &&
+    !s.thirdParty?.length
+  );
 }
