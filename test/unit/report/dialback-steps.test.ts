@@ -21,7 +21,10 @@ function report(findings: { id: string; severity: 'error' | 'warning' | 'info' }
 describe('dialback report steps', () => {
   it('draws ✓ tls for a clean handshake', () => {
     const lines = describeDialback(report([{ id: 'dialback.verify.invalid', severity: 'info' }]));
-    assert.ok(lines.some((l) => l.startsWith('✓ tls')), lines.join('\n'));
+    assert.ok(
+      lines.some((l) => l.startsWith('✓ tls')),
+      lines.join('\n'),
+    );
   });
 
   it('draws ✗ tls when the same report has a certificate or TLS error', () => {
@@ -32,7 +35,10 @@ describe('dialback report steps', () => {
           { id: 'dialback.verify.invalid', severity: 'info' },
         ]),
       );
-      assert.ok(lines.some((l) => l.startsWith('✗ tls')), lines.join('\n'));
+      assert.ok(
+        lines.some((l) => l.startsWith('✗ tls')),
+        lines.join('\n'),
+      );
       assert.ok(!lines.some((l) => l.startsWith('✓ tls')));
     }
   });
