@@ -314,7 +314,18 @@ export async function gatherDialbackVerify(
     answer = r.answer;
     sentAtMs = r.sentAtMs;
     // STARTTLS offered without <required/>: observe whether unencrypted dialback is processed.
-    plaintext = await checkPlaintextDialback(outbound, opts.our, env.timeoutMs, ctx.transcript, env.clock);
+    plaintext = await checkPlaintextDialback(
+      outbound,
+      opts.our,
+      {
+        secureContext: env.secureContext,
+        warnDays: WARN_DAYS,
+        timeoutMs: env.timeoutMs,
+        onConnection: (c) => env.live.add(c),
+      },
+      ctx.transcript,
+      env.clock,
+    );
   } finally {
     env.aborted = true;
     for (const c of env.live) c.destroy();

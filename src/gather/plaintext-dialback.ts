@@ -8,7 +8,8 @@
  * unencrypted streams; silence, a close or a stream error means it enforces TLS.
  *
  * Its own module, called from gather/dialback.ts, so probe tls's gatherer stays as it is.
- * Reuses probe tls's TCP step, the stream opening and the db:verify exchange; facts only.
+ * Reuses the one outgoing sequence (connectXmpp, told to skip STARTTLS) and the db:verify
+ * exchange; facts only.
  */
 import type { OutboundFacts, PlaintextCheckFacts } from '../facts/dialback.js';
 import { LabelledTranscript } from '../protocol/dialback/labelled-transcript.js';
@@ -17,10 +18,8 @@ import {
   parseDialbackAnswer,
   randomVerifyRequest,
 } from '../protocol/dialback/verify-probe.js';
-import { XmppConnection } from '../protocol/xmpp/connection.js';
-import { openStream } from '../protocol/xmpp/session.js';
 import type { Transcript } from '../transcript/recorder.js';
-import { connectAttempt, stepFailure } from './tls.js';
+import { connectXmpp, type OutboundStream, stepFailure } from './tls.js';
 
 /**
  * Longest wait for an answer on the plaintext stream. Servers that process the request answer
@@ -42,7 +41,7 @@ export function optionalStarttls(o: OutboundFacts): boolean {
 export async function checkPlaintextDialback(
   o: OutboundFacts,
   our: string,
-  timeoutMs: number,
+  stream: Omit<OutboundStream, 'domain' | 'sent' | 'transcript' | 'skipStartTls'>,
   transcript: Transcript,
   clock: () => number,
 ): Promise<PlaintextCheckFacts | undefined> {
@@ -58,34 +57,32 @@ export async function checkPlaintextDialback(
     startedAtMs,
     durationMs: 0,
   };
-  const { socket } = await connectAttempt(target, timeoutMs, t);
-  if (!socket) {
-    facts.durationMs = clock() - startedAtMs;
-    return facts;
-  }
-  const conn = new XmppConnection(socket, { transcript: t, label: used.endpoint });
+  // The one outgoing sequence, stopped before STARTTLS on purpose.
+  const r = await connectXmpp(target, {
+    ...stream,
+    domain: o.domain,
+    sent: { to: o.domain, from: our },
+    transcript: t,
+    skipStartTls: true,
+  });
+  const conn = r.conn;
   try {
-    const sent = { to: o.domain, from: our };
-    const open = await openStream(conn, sent, timeoutMs);
-    const features = open.ok ? open.features : undefined;
-    if (!open.ok || !features?.starttls.offered || features.starttls.required) {
-      // Not the situation we meant to check (the server changed its mind, or failed): say so.
-      facts.durationMs = clock() - startedAtMs;
-      return facts;
-    }
+    const features = r.attempt.stream?.features;
+    // Not the situation we meant to check (the server changed its mind, or failed): say so.
+    if (!conn || !r.ready || !features?.starttls.offered || features.starttls.required) return facts;
     t.note('skipping the optional STARTTLS on purpose: db:verify with a random key over plain TCP');
     const req = randomVerifyRequest(our, o.domain);
-    const waitMs = Math.min(timeoutMs, PLAINTEXT_CHECK_MAX_MS);
+    const waitMs = Math.min(stream.timeoutMs, PLAINTEXT_CHECK_MAX_MS);
     const sentAt = clock();
-    const r = await exchangeVerify(conn, req, waitMs);
+    const x = await exchangeVerify(conn, req, waitMs);
     facts.waitedMs = clock() - sentAt;
-    if (r.answer) {
-      const p = parseDialbackAnswer(r.answer);
+    if (x.answer) {
+      const p = parseDialbackAnswer(x.answer);
       facts.outcome = 'answered';
       facts.answer = p.type;
       if (p.condition) facts.condition = p.condition;
     } else {
-      const failure = stepFailure(r.failure ?? { kind: 'eof' }, 'plaintext db:verify');
+      const failure = stepFailure(x.failure ?? { kind: 'eof' }, 'plaintext db:verify');
       facts.outcome =
         failure.failure === 'timeout'
           ? 'ignored'
@@ -95,9 +92,9 @@ export async function checkPlaintextDialback(
       if (failure.streamError) facts.condition = failure.streamError.condition;
     }
     if (conn.socket.writable) conn.send('</stream:stream>');
+    return facts;
   } finally {
-    conn.destroy();
+    conn?.destroy();
+    facts.durationMs = clock() - startedAtMs;
   }
-  facts.durationMs = clock() - startedAtMs;
-  return facts;
 }
