@@ -29,7 +29,7 @@ import { createLabCa, type LabCa, type LeafCert } from './ca.js';
 import { type DnsRecord, writeDnsmasqConfig } from './dnsmasq.js';
 import { startEjabberd } from './ejabberd.js';
 import { type ExecOptions, type ExecResult, execCommand } from './exec.js';
-import { startJabberd2 } from './jabberd2.js';
+import { JABBERD2_ROUTER_PORT, startJabberd2 } from './jabberd2.js';
 import {
   createNamespace,
   destroyNamespace,
@@ -87,6 +87,8 @@ export interface ScenarioInfo {
   dialback: boolean;
   /** The server's dialback secret, where the lab sets one (jabberd2). */
   dialbackSecret?: string;
+  /** Other sockets its server listens on (jabberd2's router, the second s2s node), as ip:port. */
+  extraListeners?: string[];
   /** The certificate the server presents (files, names, validity). */
   cert?: LeafCert;
   /** The DNS records the lab serves for this scenario. */
@@ -484,6 +486,13 @@ export async function startLab(opts: StartLabOptions = {}): Promise<Lab> {
           logs: [started.logFile, stdoutLog],
         });
         info.logFile = started.logFile;
+        if (s.server === 'jabberd2') {
+          const node = s.jabberd2DefaultNode?.address;
+          info.extraListeners = [
+            `${node ?? s.address}:${JABBERD2_ROUTER_PORT}`,
+            ...(node ? [`${node}:${s.port}`] : []),
+          ];
+        }
       }
       info.running = true;
     }
