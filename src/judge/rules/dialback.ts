@@ -516,11 +516,18 @@ export const dialbackRules: readonly Rule<DialbackFacts>[] = [
 // ---------------------------------------------------------------------------------------
 // xfed dialback verify
 
-export const verifyConnectionRule: Rule<DialbackVerifyFacts> = (f) => [
-  ...ourCertHits(f.ourCert, f.our, f.peer),
-  ...connectionHits(f.outbound, f.our, f.timeoutMs, f.checkedAt),
-  ...notOfferedHits(f.outbound, f.peer, f.our),
-];
+export const verifyConnectionRule: Rule<DialbackVerifyFacts> = (f) => {
+  // Once the plaintext check has observed the policy, its finding says it (one fact, one
+  // finding); tls.starttls.optional stays for runs where nothing was checked.
+  const checked = f.plaintext !== undefined && f.plaintext.outcome !== 'not-checked';
+  return [
+    ...ourCertHits(f.ourCert, f.our, f.peer),
+    ...connectionHits(f.outbound, f.our, f.timeoutMs, f.checkedAt).filter(
+      (h) => !(checked && h.id === 'tls.starttls.optional'),
+    ),
+    ...notOfferedHits(f.outbound, f.peer, f.our),
+  ];
+};
 
 export const verifyAnswerRule: Rule<DialbackVerifyFacts> = (f) => {
   const a = f.answer;
