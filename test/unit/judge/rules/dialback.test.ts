@@ -146,8 +146,16 @@ describe('dialback rules: which step to blame', () => {
   const dialbackIds = (f: DialbackFacts) =>
     ids(judge(f, dialbackRules)).filter((i) => i.startsWith('dialback.'));
 
-  it('blames the callback when nothing reached the listener before the deadline', () => {
+  it('blames the callback when nothing reached the listener before the deadline, with a fix for both sides', () => {
     assert.deepEqual(dialbackIds(facts({ outcome: 'timeout' })), ['dialback.callback.timeout']);
+    const fix = judge(facts({ outcome: 'timeout' }), dialbackRules).find(
+      (x) => x.id === 'dialback.callback.timeout',
+    )?.fix;
+    // Our side: DNS as seen from outside, port inbound
+    assert.match(fix ?? '', /as seen from the Internet/);
+    // The peer's side: its resolver (jabberd2's log line) and its outbound firewall
+    assert.match(fix ?? '', /dns lookup for our\.test failed/);
+    assert.match(fix ?? '', /outbound firewall/);
   });
 
   it('blames the result when the callback was answered valid', () => {
