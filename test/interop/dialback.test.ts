@@ -123,31 +123,6 @@ describe('xfed dialback against real servers', labSuiteOptions(), () => {
     });
   }
 
-  it('without --cert: Prosody and ejabberd ask for STARTTLS on the callback; xfed stops at once and names that first', async () => {
-    for (const peer of PEERS) {
-      const t0 = Date.now();
-      const { code, report } = await dialback(peer, [
-        '--as',
-        'xfed.test',
-        '--listen',
-        XFED_LISTEN,
-        '--ca',
-        lab.caFile,
-        '--timeout',
-        '5s',
-        '--callback-timeout',
-        '30s',
-      ]);
-      const ms = Date.now() - t0;
-      assert.equal(code, 1);
-      assert.equal(report.findings[0]?.id, 'dialback.callback.starttls-unavailable', idsOf(report).join());
-      assert.ok(!idsOf(report).includes('dialback.listener.no-tls'));
-      assert.equal((report.facts as unknown as DialbackFacts).stoppedEarly?.reason, 'starttls-unavailable');
-      // Instead of the peer's own 20 s (or our 30 s) timeout
-      assert.ok(ms < 10_000, `${peer}: took ${ms} ms`);
-    }
-  });
-
   it('secure-auth.test (certificate authentication only, dialback off): not-authorized for an untrusted certificate, no dialback for a trusted one', async () => {
     // When xfed presents a certificate the lab CA did not issue
     const bad = await dialback('secure-auth.test', [

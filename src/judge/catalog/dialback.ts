@@ -52,7 +52,7 @@ export const dialbackCatalog = defineCatalog({
     symptom: 'The dialback test did not start: without a listener, {peer} has nobody to call back.',
     cause:
       'Binding {listen} failed with EADDRINUSE: {holder} already listens on port {port}{wildcard}. Being root does not help; two sockets cannot both listen on the same address and port.',
-    fix: 'Listen on one specific address that the port holder does not use: --listen <ip>:{port} with an IP of this machine to which _xmpp-server._tcp.{our} points (as seen by {peer}), e.g. a second address for the test; or stop {holder} for the duration of the test. With --listen on another port, point the SRV record of {our} at that port.',
+    fix: 'Listen on one specific address the holder does not use: --listen <ip>:{port} with an IP of this machine to which _xmpp-server._tcp.{our} points (as seen by {peer}), e.g. a second address for the test (this works when the holder is bound to specific addresses, not to a wildcard); or stop {holder} for the duration of the test. With --listen on another port, point the SRV record of {our} at that port.',
     refs: [XEP0220],
     exampleEvidence: {
       listen: '0.0.0.0:5269',

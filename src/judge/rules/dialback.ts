@@ -338,7 +338,7 @@ export const listenerRule: Rule<DialbackFacts> = (f) => {
       const who = h?.command
         ? `${h.command}${h.pid ? ` (pid ${h.pid})` : ''} on ${h.address}`
         : h
-          ? `a process xfed cannot name (not root?) on ${h.address}`
+          ? `a process xfed cannot name${l.root ? '' : ' (not root)'} on ${h.address}`
           : 'another process';
       const wildcard = h && /^(0\.0\.0\.0|\[::\]):/.test(h.address);
       return [
