@@ -150,6 +150,11 @@ try {
   // dialback
   await show(['dialback', 'prosody-ok.test', ...dbTls]);
   await show(['dialback', 'ejabberd-ok.test', ...dbTls, '--json'], { summary: true });
+  // jabberd2: two s2s nodes with different dialback secrets; the TLS policy its features hide
+  await show(['dialback', 'jabberd2-split.test', ...dbTls, '--json'], { summary: true });
+  await show(['dialback', 'verify', 'jabberd2-tls.test', '--as', 'xfed.test', '--ca', lab.caFile, '--json'], {
+    summary: true,
+  });
   await show(['dialback', 'verify', 'ejabberd-ok.test', '--as', 'xfed.test', '--ca', lab.caFile]);
   await show(['dialback', 'verify', 'secure-auth.test', '--as', 'xfed.test', '--ca', lab.caFile, '--json'], {
     summary: true,

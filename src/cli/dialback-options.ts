@@ -33,6 +33,7 @@ export interface CommonDialbackFlags {
 export interface DialbackFlags extends CommonDialbackFlags {
   listen?: HostPort;
   'callback-timeout'?: number;
+  'request-client-cert'?: boolean;
 }
 
 export interface Prepared<O> {
@@ -127,8 +128,10 @@ export async function prepareDialback(
     resultTimeoutMs,
   };
   if (c.pair) opts.serverTls = c.pair;
+  if (f['request-client-cert']) opts.requestClientCert = true;
   const options = {
     ...c.options,
+    requestClientCert: f['request-client-cert'] === true,
     listen: `${listen.host.includes(':') ? `[${listen.host}]` : listen.host}:${opts.listen.port}`,
     timeoutMs: c.timeoutMs,
     callbackTimeoutMs: resultTimeoutMs,

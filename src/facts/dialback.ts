@@ -21,7 +21,9 @@ export type DialbackOutcome =
   /** The peer closed the stream or the TCP connection without answering. */
   | 'closed'
   /** The peer's bytes were not acceptable XML (see failure.parseError). */
-  | 'parse-error';
+  | 'parse-error'
+  /** xfed stopped waiting because the outcome was already known (DialbackFacts.stoppedEarly). */
+  | 'stopped';
 
 /** The answer to one dialback request (ours, or one we relayed). */
 export interface DialbackAnswerFacts {
@@ -153,8 +155,17 @@ export interface InboundSessionFacts {
   }[];
   /** STARTTLS asked for although we have no certificate: we answered <failure/>. */
   starttlsRefused?: boolean;
+  /** No certificate on the listener, and the peer ended the callback without sending anything (it requires TLS). */
+  closedWithoutTls?: boolean;
   tls?: InboundTlsFacts;
   verifies: VerifyAnsweredFacts[];
+  /**
+   * db:verify requests that were not the peer's (another `from`, or a `to` we do not serve):
+   * answered strictly, kept as evidence of third parties, never judged as the peer's callback.
+   */
+  thirdParty?: VerifyAnsweredFacts[];
+  /** The session completed TLS and ended before the peer sent anything over it. */
+  closedAfterTls?: boolean;
   results: ResultReceivedFacts[];
   stanzas: StanzaReceivedFacts[];
   /** Dialback elements with a type (not allowed inbound without XEP-0288) and other unexpected elements, as {ns}local. */
@@ -178,12 +189,26 @@ export interface ListenerFacts {
   /** Bind failure (EADDRINUSE, EACCES, EADDRNOTAVAIL, ...). */
   code?: string;
   message?: string;
+  /** For EADDRINUSE: the socket that holds the port, and its process when /proc tells. */
+  holder?: { address: string; pid?: number; command?: string };
+  /** For a bind failure: xfed ran as root (so "run as root" is no advice). */
+  root?: boolean;
   /** STARTTLS offered (a certificate and key were given). */
   tls: boolean;
   /** Subject of the certificate the listener presents. */
   certSubject?: string;
-  /** Connections refused because too many were open at once, or had come in this run (hostile or looping peers). */
+  /** Connections refused because too many were open at once, or had come in this run (hostile or looping peers), or after a stop. */
   refusedConnections: number;
+  /** Connections accepted per run at most. */
+  maxSessions?: number;
+  /** A TLS client certificate was asked for on callbacks (--request-client-cert). */
+  requestClientCert?: boolean;
+  /** Sessions that completed TLS and closed without sending anything. */
+  closedAfterTls?: number;
+  /** The listener asked the run to stop waiting (the outcome was known). */
+  stopped?:
+    | { reason: 'closed-after-tls'; count: number; atMs: number }
+    | { reason: 'starttls-unavailable'; remote: string; atMs: number };
 }
 
 /**
@@ -204,7 +229,8 @@ export interface OurCertFacts {
 export interface PingFacts {
   id: string;
   sentAtMs: number;
-  outcome: 'result' | 'error' | 'timeout' | 'closed';
+  /** stopped: xfed ended the wait because the outcome was already known (DialbackFacts.stoppedEarly). */
+  outcome: 'result' | 'error' | 'timeout' | 'closed' | 'stopped';
   /** For 'error': the stanza error condition and type. */
   condition?: string;
   errorType?: string;
@@ -243,11 +269,39 @@ export interface DialbackFacts {
   result?: DialbackAnswerFacts;
   sessions: InboundSessionFacts[];
   ping?: PingFacts;
+  /**
+   * xfed stopped waiting for the answer or the ping because the outcome was already known: the
+   * listener's reason (looping callbacks, STARTTLS it cannot offer), or the peer's own key
+   * rejected by the peer's own authoritative server.
+   */
+  stoppedEarly?: {
+    reason: 'closed-after-tls' | 'starttls-unavailable' | 'peer-key-rejected';
+    atMs: number;
+  };
   steps: StepTiming[];
   /** Timeouts used: each network step, and the wait for the peer's answer (which spans its callback). */
   timeoutMs: number;
   resultTimeoutMs: number;
   checkedAt: string;
+}
+
+/**
+ * STARTTLS offered without <required/>: what a dialback request on a second stream that skipped
+ * STARTTLS got (gather/plaintext-dialback.ts). answered: the server processes dialback
+ * unencrypted; ignored / closed / stream-error: it enforces TLS without advertising it;
+ * not-checked: the second stream did not get as far as the request.
+ */
+export interface PlaintextCheckFacts {
+  endpoint: string;
+  outcome: 'answered' | 'ignored' | 'closed' | 'stream-error' | 'not-checked';
+  /** For answered: the answer's type. */
+  answer?: 'valid' | 'invalid' | 'error' | 'other';
+  /** Error or stream-error condition. */
+  condition?: string;
+  /** From the request to the end of the wait. */
+  waitedMs?: number;
+  startedAtMs: number;
+  durationMs: number;
 }
 
 /** `xfed dialback verify <peer> --as <our>`: a db:verify with a random key, expecting 'invalid'. */
@@ -257,6 +311,8 @@ export interface DialbackVerifyFacts {
   /** Our client certificate (--cert), when one was given. */
   ourCert?: OurCertFacts;
   outbound: OutboundFacts;
+  /** STARTTLS was offered without <required/>: the same request on a stream that skipped it. */
+  plaintext?: PlaintextCheckFacts;
   /** The request as sent (the key is random and meaningless, so it is kept). */
   request?: { id: string; keyLength: number; atMs: number };
   answer?: DialbackAnswerFacts;

@@ -16,6 +16,7 @@ import type {
   OurCertFacts,
   OutboundFacts,
   PingFacts,
+  PlaintextCheckFacts,
   ResultReceivedFacts,
   StepTiming,
 } from '../facts/dialback.js';
@@ -24,6 +25,7 @@ import type { ProbeContext } from '../pipeline/run.js';
 import { AuthoritativeListener, type ResultVerdict } from '../protocol/dialback/authoritative.js';
 import { candidateKeys, matchKey, normaliseKey, xep0185Key } from '../protocol/dialback/keys.js';
 import { LabelledTranscript } from '../protocol/dialback/labelled-transcript.js';
+import { sameDomain } from '../protocol/dialback/names.js';
 import { type Delivery, OriginatingStream } from '../protocol/dialback/originating.js';
 import {
   type ExchangeResult,
@@ -38,6 +40,8 @@ import type { StreamEvent, XmppConnection } from '../protocol/xmpp/connection.js
 import type { XmlElement } from '../protocol/xmpp/xml.js';
 import type { Report } from '../report/model.js';
 import type { Transcript } from '../transcript/recorder.js';
+import { checkPlaintextDialback } from './plaintext-dialback.js';
+import { portHolder } from './port-holder.js';
 import { DnsView } from './srv.js';
 import { connectXmpp, resolveDomain, stepFailure } from './tls.js';
 
@@ -73,6 +77,8 @@ export interface DialbackOptions extends DialbackNetOptions {
   secret: string;
   /** The wait for the peer's answer, which spans its whole callback (--callback-timeout). */
   resultTimeoutMs: number;
+  /** Ask the peer's callback for a TLS client certificate (--request-client-cert). */
+  requestClientCert?: boolean;
 }
 
 /** What every connection of one run shares. */
@@ -214,8 +220,11 @@ async function closeOutbound(conn: XmppConnection, env: Env): Promise<void> {
 }
 
 /** The answer element or the event that ended the wait, from either kind of wait. */
-function endOfWait(a: Delivery | ExchangeResult): { el?: XmlElement; ev?: StreamEvent } {
-  if ('kind' in a) return a.kind === 'answer' ? { el: a.el } : { ev: a.event };
+function endOfWait(a: Delivery | ExchangeResult): { el?: XmlElement; ev?: StreamEvent; stopped?: true } {
+  if ('kind' in a) {
+    if (a.kind === 'stopped') return { stopped: true };
+    return a.kind === 'answer' ? { el: a.el } : { ev: a.event };
+  }
   return { el: a.answer, ev: a.failure };
 }
 
@@ -227,7 +236,8 @@ function answerFacts(r: {
   ignored: number;
 }): DialbackAnswerFacts {
   const base = { ignored: r.ignored, atMs: r.nowMs, durationMs: r.nowMs - r.sentAtMs };
-  const { el, ev } = endOfWait(r.answer);
+  const { el, ev, stopped } = endOfWait(r.answer);
+  if (stopped) return { ...base, outcome: 'stopped' };
   if (el) {
     const p = parseDialbackAnswer(el);
     const f: DialbackAnswerFacts = {
@@ -296,12 +306,26 @@ export async function gatherDialbackVerify(
   let outbound: OutboundFacts;
   let answer: DialbackAnswerFacts | undefined;
   let sentAtMs: number | undefined;
+  let plaintext: PlaintextCheckFacts | undefined;
   try {
     // The stream id is made up too: nobody issued this key for any stream.
     const r = await verifyWith('verify-probe', resolution, req, env, 'verify', true);
     outbound = r.outbound;
     answer = r.answer;
     sentAtMs = r.sentAtMs;
+    // STARTTLS offered without <required/>: observe whether unencrypted dialback is processed.
+    plaintext = await checkPlaintextDialback(
+      outbound,
+      opts.our,
+      {
+        secureContext: env.secureContext,
+        warnDays: WARN_DAYS,
+        timeoutMs: env.timeoutMs,
+        onConnection: (c) => env.live.add(c),
+      },
+      ctx.transcript,
+      env.clock,
+    );
   } finally {
     env.aborted = true;
     for (const c of env.live) c.destroy();
@@ -319,6 +343,7 @@ export async function gatherDialbackVerify(
   };
   const ourCert = ourCertFacts(opts.clientTls);
   if (ourCert) facts.ourCert = ourCert;
+  if (plaintext) facts.plaintext = plaintext;
   if (sentAtMs !== undefined) facts.request = { id: req.id, keyLength: req.key.length, atMs: sentAtMs };
   if (answer) {
     facts.answer = answer;
@@ -393,6 +418,12 @@ export async function gatherDialback(
   const view = opts.dns ?? new DnsView(opts.resolvers ? { resolvers: opts.resolvers } : {});
   const resolutionOf = (domain: string) => resolveDomain(domain, opts.resolvers, ctx, view);
   let reverseCount = 0;
+  /** Ends the waits once the outcome is known (listener stop, or the peer's own key rejected). */
+  const stopEarly = (reason: NonNullable<DialbackFacts['stoppedEarly']>['reason']) => {
+    if (facts.stoppedEarly) return;
+    facts.stoppedEarly = { reason, atMs: env.clock() };
+    origin?.stop();
+  };
   /** Receiving-server role for the peer's own db:result: dial back its authoritative server. */
   const checkResult = async (
     req: { from: string; to: string; streamId: string; key: string },
@@ -411,6 +442,10 @@ export async function gatherDialback(
     );
     rec.verification = r.answer ? { outbound: r.outbound, answer: r.answer } : { outbound: r.outbound };
     const a = r.answer;
+    // The peer's own authoritative server rejected the peer's own key: its nodes do not share
+    // the dialback secret. Known now; its answer is sent first, then the waits end.
+    if (a?.outcome === 'invalid' && sameDomain(req.from, peer))
+      setImmediate(() => stopEarly('peer-key-rejected'));
     if (!a) {
       // XEP-0220 §2.5: DNS found nothing vs. no connection to the authoritative server.
       const reached = r.outbound.attempts.some((x) => x.connect.ok);
@@ -434,6 +469,9 @@ export async function gatherDialback(
   };
   const listener = new AuthoritativeListener({
     our: opts.our,
+    peer,
+    ...(opts.requestClientCert ? { requestClientCert: true } : {}),
+    onStop: (why) => stopEarly(why.reason),
     secret: opts.secret,
     host: opts.listen.host,
     port: opts.listen.port,
@@ -449,6 +487,13 @@ export async function gatherDialback(
     },
   });
   facts.listener = await listener.start();
+  if (!facts.listener.ok) {
+    facts.listener.root = process.getuid?.() === 0;
+    if (facts.listener.code === 'EADDRINUSE') {
+      const holder = await portHolder(opts.listen.port);
+      if (holder) facts.listener.holder = holder;
+    }
+  }
   if (opts.serverTls?.subject) listener.facts.certSubject = opts.serverTls.subject;
   facts.sessions = listener.sessions;
   if (!facts.listener.ok) return facts;
@@ -479,6 +524,7 @@ export async function gatherDialback(
         opts.resultTimeoutMs + env.timeoutMs,
         env.clock,
       );
+      if (facts.stoppedEarly) origin.stop();
       const key = xep0185Key(opts.secret, {
         receiving: peer,
         originating: opts.our,
@@ -526,7 +572,8 @@ function pingFacts(id: string, sentAtMs: number, d: Delivery, nowMs: number): Pi
     }
     return p;
   }
-  if (d.event.kind !== 'timeout') p.outcome = 'closed';
+  if (d.kind === 'stopped') p.outcome = 'stopped';
+  else if (d.event.kind !== 'timeout') p.outcome = 'closed';
   return p;
 }
 
@@ -611,13 +658,16 @@ export function computeDialbackKey(i: DialbackKeyInput): DialbackKeyFacts {
 // ---------------------------------------------------------------------------------------
 // Human report: verdict-free lines about the facts
 
-function stepLines(steps: readonly StepTiming[]): string[] {
+function stepLines(steps: readonly StepTiming[], tlsTrouble: boolean): string[] {
   return steps.map((s) => {
+    // The handshake completing is not a healthy TLS step when the report has TLS or
+    // certificate errors (a certificate that expired, a name mismatch, an old version).
+    const ok = s.ok && !(s.step === 'tls' && tlsTrouble);
     const at =
       s.step === 'callback' || s.step === 'verify-answered'
         ? `+${s.durationMs} ms after db:result`
         : `${s.durationMs} ms`;
-    return `${s.ok ? '✓' : '✗'} ${s.step.padEnd(16)}${at}${s.detail ? `  (${s.detail})` : ''}`;
+    return `${ok ? '✓' : '✗'} ${s.step.padEnd(16)}${at}${s.detail ? `  (${s.detail})` : ''}`;
   });
 }
 
@@ -633,7 +683,10 @@ export function describeDialback(r: Report): string[] {
   } else if (f.our) {
     lines.push(`as ${f.our}, no listener (db:verify with a random key)`);
   }
-  return [...lines, ...stepLines(f.steps ?? [])];
+  const tlsTrouble = r.findings.some(
+    (x) => x.severity === 'error' && (x.id.startsWith('tls.') || x.id.startsWith('cert.')),
+  );
+  return [...lines, ...stepLines(f.steps ?? [], tlsTrouble)];
 }
 
 /** Human report lines for `xfed dialback key`. */

@@ -359,6 +359,8 @@ export interface OutboundStream {
   ticketWaitMaxRttMs?: number;
   /** Called with every connection opened, e.g. to close it when the run ends early. */
   onConnection?(conn: XmppConnection): void;
+  /** Stop after the first features, without STARTTLS (the plaintext-dialback check). */
+  skipStartTls?: boolean;
 }
 
 /** How the outgoing sequence ended on one address. */
@@ -416,7 +418,7 @@ export async function connectXmpp(
   if (a.stream.failed?.failure === 'closed' && !a.stream.header) {
     a.tlsFirst = await tlsFirstCheck(t, endpoint, o.domain, tlsOpts, o);
   }
-  if (!open.ok || !open.features?.starttls.offered) return end(talked);
+  if (!open.ok || !open.features?.starttls.offered || o.skipStartTls) return end(talked);
   const st = await startTls(conn, tlsOpts, o.timeoutMs);
   if (!st.ok && st.stage === 'starttls') {
     a.starttls = {

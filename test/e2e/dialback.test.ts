@@ -292,3 +292,14 @@ describe('xfed dialback and dialback verify (e2e)', () => {
     });
   }
 });
+
+describe('xfed dialback --help (e2e)', () => {
+  it('says that default-configured peers need --cert/--key, and documents --request-client-cert and its cost', async () => {
+    const r = await runCli(['dialback', '--help'], { env: { COLUMNS: '200' } });
+    assert.equal(r.code, 0, r.stderr);
+    const text = r.stdout.replace(/\s+/g, ' ');
+    assert.match(text, /default-configured peers need --cert\/--key/);
+    assert.match(text, /--request-client-cert/);
+    assert.match(text, /jabberd2 2\.7\) then drop the callback and reconnect in a loop/);
+  });
+});

@@ -10,6 +10,8 @@ import type { Pipeline } from '../../pipeline/run.js';
 
 export default class Dialback extends XfedCommand {
   static override summary = 'Run a full dialback handshake with a peer, playing both servers of our domain.';
+  static override description =
+    'xfed plays both servers of our domain: it connects to the peer (originating server) and listens for the peer\u2019s callback (authoritative server). Peers with default settings (Prosody, ejabberd, jabberd2, Cisco Expressway in "TLS required" mode) insist on STARTTLS on the callback, so give --cert and --key for our domain; without them xfed stops as soon as the peer asks for STARTTLS.';
   static override examples = [
     '<%= config.bin %> dialback example.org --as chat.example.net --cert chat.crt --key chat.key',
     '<%= config.bin %> dialback example.org --as chat.example.net --listen 192.0.2.7:5269 --cert chat.crt --key chat.key --json',
@@ -24,7 +26,8 @@ export default class Dialback extends XfedCommand {
     }),
     listen: hostPortFlag({ description: 'ip:port for the peer\u2019s callback (default 0.0.0.0:5269)' }),
     cert: Flags.string({
-      description: 'certificate chain (PEM) of our domain, for STARTTLS on the listener',
+      description:
+        'certificate chain (PEM) of our domain, for STARTTLS on the listener; default-configured peers need --cert/--key',
     }),
     key: Flags.string({ description: 'private key (PEM) matching --cert' }),
     ca: Flags.string({
@@ -32,6 +35,11 @@ export default class Dialback extends XfedCommand {
       description: 'extra trust anchor for the peer\u2019s certificate (PEM or DER); repeatable',
     }),
     resolver: resolverFlag({ multiple: true, description: 'resolver ip[:port] (default: /etc/resolv.conf)' }),
+    'request-client-cert': Flags.boolean({
+      description:
+        'ask the peer\u2019s callback for a TLS client certificate (recorded only); off by default because some peers (jabberd2 2.7) then drop the callback and reconnect in a loop',
+      default: false,
+    }),
     'callback-timeout': durationFlag({
       description: 'wait for the peer\u2019s answer, callback included (default 30s, or 3x --timeout)',
     }),

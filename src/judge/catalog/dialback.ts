@@ -32,14 +32,33 @@ export const dialbackCatalog = defineCatalog({
     severity: 'error',
     title: 'xfed cannot listen on {listen} for the callback ({code})',
     symptom: 'The dialback test did not start: without a listener, {peer} has nobody to call back.',
-    cause:
-      'Binding {listen} failed with {code} ({message}). Port 5269 needs root (or CAP_NET_BIND_SERVICE), and the port must not be in use by a running XMPP server.',
-    fix: 'Run xfed as root or with CAP_NET_BIND_SERVICE, stop the XMPP server that holds the port for the test, or pick another address with --listen <ip:port> and point {our}\u2019s DNS (SRV record) at it.',
+    cause: 'Binding {listen} failed with {code} ({message}). {reason}',
+    fix: '{advice}',
     refs: [XEP0220],
     exampleEvidence: {
       listen: '0.0.0.0:5269',
-      code: 'EADDRINUSE',
-      message: 'address already in use',
+      code: 'EACCES',
+      message: 'permission denied',
+      reason: 'Ports below 1024 need root or CAP_NET_BIND_SERVICE.',
+      advice:
+        'Run xfed as root or with CAP_NET_BIND_SERVICE (setcap cap_net_bind_service=+ep on node), or pick another port with --listen <ip:port> and point the SRV record of chat.example.net at it.',
+      peer: 'example.org',
+      our: 'chat.example.net',
+    },
+  },
+  'dialback.listener.port-in-use': {
+    severity: 'error',
+    title: 'xfed cannot listen on {listen}: the port is in use ({holder})',
+    symptom: 'The dialback test did not start: without a listener, {peer} has nobody to call back.',
+    cause:
+      'Binding {listen} failed with EADDRINUSE: {holder} already listens on port {port}{wildcard}. Being root does not help; two sockets cannot both listen on the same address and port.',
+    fix: 'Listen on one specific address the holder does not use: --listen <ip>:{port} with an IP of this machine to which _xmpp-server._tcp.{our} points (as seen by {peer}), e.g. a second address for the test (this works when the holder is bound to specific addresses, not to a wildcard); or stop {holder} for the duration of the test. With --listen on another port, point the SRV record of {our} at that port.',
+    refs: [XEP0220],
+    exampleEvidence: {
+      listen: '0.0.0.0:5269',
+      port: 5269,
+      holder: 'prosody (pid 812) on 0.0.0.0:5269',
+      wildcard: ' (0.0.0.0 covers every IPv4 address of the machine)',
       peer: 'example.org',
       our: 'chat.example.net',
     },
@@ -255,6 +274,59 @@ export const dialbackCatalog = defineCatalog({
   },
 
   // --- the peer's callback to xfed's listener (XEP-0220 §2.1.2) ---
+  'dialback.callback.starttls-unavailable': {
+    severity: 'error',
+    title: '{peer} called back needing STARTTLS, which xfed cannot offer without --cert/--key',
+    symptom:
+      'The handshake cannot complete: {peer} (like Prosody, ejabberd and jabberd2 in their default settings) insists on TLS on the callback, so it would time out waiting, and xfed stopped at once instead.',
+    cause:
+      'The callback from {remote} reached the listener on {listen} and {how}: the listener has no certificate for {our}, and {peer} will not verify the key of {our} without TLS. This is xfed\u2019s setup, not a fault of {peer}.',
+    fix: 'Rerun with the certificate and key of {our} (PEM): xfed dialback {peer} --as {our} --cert {our}.crt --key {our}.key (a certificate that names {our} and chains to a CA {peer} trusts).',
+    refs: [XEP0220, 'https://www.rfc-editor.org/rfc/rfc6120#section-5'],
+    exampleEvidence: {
+      ...HANDSHAKE,
+      remote: '203.0.113.5:40312',
+      listen: '0.0.0.0:5269',
+      how: 'sent <starttls/>; the listener has no certificate and answered <failure/>',
+    },
+  },
+  'dialback.callback.closed-after-tls': {
+    severity: 'error',
+    title: '{peer} closed {count} callbacks right after TLS without sending anything',
+    symptom:
+      'Dialback from {our} to {peer} cannot complete: {peer} reconnects and gives up again and again (jabberd2 logs a stream of "outgoing connection" / "disconnect, packets: 0" lines). xfed stopped early instead of letting it loop, and accepted at most {maxSessions} connections ({refused} refused).',
+    cause:
+      '{count} connections from {peer} to the listener on {listen} completed the TLS handshake and then closed before sending the restarted stream header ({remotes}). The peer gave up on the TLS session itself: {why}',
+    fix: '{fix}',
+    refs: [XEP0220, 'https://www.rfc-editor.org/rfc/rfc6120#section-5.4.3.3'],
+    exampleEvidence: {
+      ...HANDSHAKE,
+      count: 3,
+      listen: '0.0.0.0:5269',
+      maxSessions: 24,
+      refused: 0,
+      remotes: ['203.0.113.5:40312', '203.0.113.5:40314', '203.0.113.5:40316'],
+      why: 'it did not accept the certificate xfed presented for chat.example.net (some servers check it only after the handshake and drop the connection without an alert).',
+      fix: 'Check that the certificate given with --cert names chat.example.net and chains, with its intermediates, to a CA example.org trusts; look at example.org\u2019s log for the reason.',
+    },
+  },
+  'dialback.callback.peer-key-rejected': {
+    severity: 'error',
+    title:
+      '{peer}\u2019s own authoritative server rejected {peer}\u2019s own dialback key (secret not shared between its nodes)',
+    symptom:
+      'Federation is one-way or fails: {peer} can verify {our}, but every connection from {peer} to {our} is refused, so replies, presence and messages from {peer} never arrive (Cisco XCP logs "dialback failed" for the incoming side; Prosody "Dialback verification failed").',
+    cause:
+      '{peer} connected to the listener ({remote}) and sent its own db:result. xfed, as {our}\u2019s receiving server, asked {peer}\u2019s authoritative server at {authority} (where {peer}\u2019s DNS points) to verify it, and that server answered invalid: the node that generated the key and the node that answers for {peer} compute keys with different dialback secrets. xfed stopped {stopMs} ms after the db:result instead of waiting for the timeout.',
+    fix: 'On {peer}\u2019s side: give every node that sends or answers dialback for {peer} the same dialback secret, then restart them. Prosody: the same dialback_secret on every instance; ejabberd: one cluster (the key comes from the shared Erlang cookie); jabberd2 / Cisco XCP: the same <local><secret> in every s2s.xml; Cisco Expressway: the same "Dialback secret" (Configuration > Unified Communications) on every Expressway-E cluster peer. Nothing on {our}\u2019s side causes this.',
+    refs: [XEP0220, XEP0185, CISCO_TAC],
+    exampleEvidence: {
+      ...HANDSHAKE,
+      remote: '203.0.113.5:40312',
+      authority: 'xmpp2.example.org:5269',
+      stopMs: 54,
+    },
+  },
   'dialback.callback.timeout': {
     severity: 'error',
     title: '{peer} never called back {our} within {timeoutMs} ms',
@@ -262,7 +334,7 @@ export const dialbackCatalog = defineCatalog({
       'Messages from {our} to {peer} queue and then bounce with remote-server-timeout; Cisco XCP logs "Scheduling dialback timeout in 30 secs." and nothing after it.',
     cause:
       'After the db:result, no connection from {peer} reached xfed\u2019s listener on {listen} within {timeoutMs} ms (the wait ended: {endedBy}). From here {our} resolves to {ourTargets}: if that is not where the listener is, or {peer} sees other DNS (split horizon), or a firewall drops port 5269 inbound, the callback goes nowhere.',
-    fix: 'Make _xmpp-server._tcp.{our} point, as seen from the Internet, at the address and port where the listener runs ({listen}); open that port inbound; check with xfed check srv {our} --resolver <a public resolver>. Then retry.',
+    fix: 'Both sides can cause it. On {our}\u2019s side: make _xmpp-server._tcp.{our} point, as seen from the Internet, at the address and port where the listener runs ({listen}), open that port inbound, and check with xfed check srv {our} --resolver <a public resolver>. On {peer}\u2019s side: its resolver must find {our} (jabberd2 logs "dns lookup for {our} failed", Prosody "Failed to resolve", ejabberd "DNS lookup failed"; private or split DNS, a resolver that refuses .{ourTld} or an outage), and its outbound firewall must allow TCP to {our}\u2019s port 5269. Then retry.',
     refs: [XEP0220, RFC6120_RESOLUTION, CISCO_TAC],
     exampleEvidence: {
       ...HANDSHAKE,
@@ -270,6 +342,7 @@ export const dialbackCatalog = defineCatalog({
       endedBy: 'xfed stopped waiting (--callback-timeout)',
       listen: '0.0.0.0:5269',
       ourTargets: ['xmpp.example.net 198.51.100.7:5269'],
+      ourTld: 'net',
     },
   },
   'dialback.callback.tls-failed': {
@@ -412,10 +485,11 @@ export const dialbackCatalog = defineCatalog({
   'dialback.verify.invalid': {
     severity: 'info',
     title: '{peer}\u2019s authoritative server answers db:verify ({durationMs} ms)',
-    symptom: 'Servers that receive dialback keys claiming {peer} can have them verified.',
+    symptom:
+      'Servers that receive dialback keys claiming {peer} can reach its authoritative server and get an answer.',
     cause:
-      '{endpoint} answered the db:verify with a random key as it must: type invalid, after {durationMs} ms (key echoed: {keyEchoed}). That proves the authoritative path of {peer} works.',
-    fix: 'Nothing to do. To test a whole handshake from {our}, run xfed dialback {peer} --as {our}.',
+      '{endpoint} answered the db:verify with a random key as it must: type invalid, after {durationMs} ms (key echoed: {keyEchoed}). This shows the authoritative server of {peer} is reachable and answers; it cannot show that it validates {peer}\u2019s own keys (a server that answers invalid to everything, or whose nodes have different dialback secrets, answers the same).',
+    fix: 'Nothing to do here. To check that {peer}\u2019s keys are really accepted (both directions, every step), run the full handshake: xfed dialback {peer} --as {our} --cert <cert of {our}> --key <its key>.',
     refs: [XEP0220],
     exampleEvidence: { ...HANDSHAKE, durationMs: 42, keyEchoed: false },
   },

@@ -96,14 +96,47 @@ export const tlsCatalog = defineCatalog({
   },
   'tls.starttls.optional': {
     severity: 'warning',
-    title: '{endpoint} offers STARTTLS but does not require it',
+    title: '{endpoint} does not advertise STARTTLS as required',
     symptom:
-      'Federation works, but servers that do not insist on TLS may talk to {domain} unencrypted, and an attacker on the path can strip the STARTTLS offer.',
+      'Servers that do not insist on TLS may start unencrypted streams to {domain}, and an attacker on the path can strip the STARTTLS offer, unless {domain} enforces TLS without saying so (jabberd2 and Cisco XCP never advertise <required/>).',
     cause:
-      'The stream features of {endpoint} offer <starttls/> without <required/>: the server also accepts unencrypted server-to-server streams for {domain}.',
-    fix: 'Require TLS for server-to-server streams: Prosody s2s_require_encryption = true; ejabberd s2s_use_starttls: required; Cisco Expressway-E XMPP federation Security mode "TLS required".',
+      'The stream features of {endpoint} offer <starttls/> without <required/>. That is what was observed; the features alone do not show whether unencrypted streams are accepted. xfed dialback verify {domain} --as <your domain> checks it with a dialback request on a stream that skips STARTTLS.',
+    fix: 'To federate only encrypted: Prosody s2s_require_encryption = true; ejabberd s2s_use_starttls: required; jabberd2 / Cisco XCP <require_tls>1</require_tls> in s2s.xml (the empty element means off, and the features will still lack <required/>); Cisco Expressway-E XMPP federation Security mode "TLS required".',
     refs: [RFC6120_STARTTLS, RFC7590],
     exampleEvidence: { endpoint: 'xmpp.example.org:5269', domain: 'example.org' },
+  },
+  'tls.starttls.plaintext-accepted': {
+    severity: 'warning',
+    title:
+      '{endpoint} processes dialback on a stream that skipped STARTTLS (unencrypted federation accepted)',
+    symptom:
+      'Servers, or an attacker who strips the STARTTLS offer, can federate with {domain} without TLS: messages and presence then cross the network in clear text.',
+    cause:
+      'STARTTLS was offered without <required/>, so xfed checked: on a second stream to {endpoint} it skipped STARTTLS and sent a db:verify with a random key; {endpoint} answered {answer} after {waitedMs} ms, i.e. it handles dialback on unencrypted streams.',
+    fix: 'Require TLS for server-to-server streams: Prosody s2s_require_encryption = true; ejabberd s2s_use_starttls: required; jabberd2 / Cisco XCP <require_tls>1</require_tls> in s2s.xml (a number: the empty element means off); Cisco Expressway-E XMPP federation Security mode "TLS required". Then rerun xfed dialback verify {domain}.',
+    refs: [RFC6120_STARTTLS, RFC7590],
+    exampleEvidence: {
+      endpoint: 'xmpp.example.org:5269',
+      domain: 'example.org',
+      answer: 'invalid',
+      waitedMs: 3,
+    },
+  },
+  'tls.starttls.enforced-unadvertised': {
+    severity: 'info',
+    title: '{endpoint} enforces TLS although it does not advertise STARTTLS as required',
+    symptom:
+      'Nobody can federate with {domain} unencrypted. A peer that skips an optional STARTTLS gets no dialback answer, not an error that names TLS, and may blame something else.',
+    cause:
+      'STARTTLS was offered without <required/>, so xfed checked: on a second stream to {endpoint} it skipped STARTTLS and sent a db:verify with a random key; {endpoint} {how} it ({detail}). jabberd2 (and Cisco XCP) with require_tls on behave so: their features are the same with and without it.',
+    fix: 'Nothing to fix for security. Peers must start TLS whenever {endpoint} offers it (Prosody and ejabberd do). Where the software can advertise the policy, do (Prosody s2s_require_encryption = true, ejabberd s2s_use_starttls: required); jabberd2 2.7 and Cisco XCP cannot.',
+    refs: [RFC6120_STARTTLS, RFC7590],
+    exampleEvidence: {
+      endpoint: 'xmpp.example.org:5269',
+      domain: 'example.org',
+      how: 'ignored',
+      detail: 'no answer within 3000 ms',
+    },
   },
   'tls.starttls.required': {
     severity: 'info',

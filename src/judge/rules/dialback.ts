@@ -15,6 +15,7 @@ import type {
   OutboundFacts,
 } from '../../facts/dialback.js';
 import type { TlsProbeFacts } from '../../facts/tls.js';
+import { sameDomain } from '../../protocol/dialback/names.js';
 import { matchIdentity, presentedNames } from '../../protocol/tls/identity.js';
 import type { FindingId } from '../catalog/index.js';
 import { type Hit, hit, type Rule } from '../judge.js';
@@ -50,8 +51,6 @@ const STREAM_ERROR_IDS: Record<string, FindingId> = {
   'not-authorized': 'dialback.stream.not-authorized',
   'policy-violation': 'dialback.stream.policy-violation',
 };
-
-const same = (a: string | undefined, b: string) => a !== undefined && a.toLowerCase() === b.toLowerCase();
 
 function hostPort(host: string, port: number): string {
   return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
@@ -128,8 +127,16 @@ function callbackText(f: DialbackFacts): string {
   return f.sessions.map(sessionSummary).join('; ');
 }
 
+/** db:verify requests from others than the peer: evidence, never the peer's callback. */
+function thirdPartyText(f: DialbackFacts): string[] {
+  return f.sessions.flatMap((s) =>
+    (s.thirdParty ?? []).map((v) => `${s.remote}: db:verify from ${v.from} to ${v.to}, answered ${v.answer}`),
+  );
+}
+
 function baseEvidence(f: DialbackFacts): Record<string, unknown> {
   return {
+    thirdParty: thirdPartyText(f),
     peer: f.peer,
     our: f.our,
     endpoint: endpointOf(f.originating, f.peer),
@@ -142,14 +149,18 @@ function baseEvidence(f: DialbackFacts): Record<string, unknown> {
 
 /**
  * What went wrong at the listener, if anything explains a failed result: the peer sent a key
- * we did not issue, its TLS failed, its own key could not be verified (Prosody style), or it
+ * we did not issue, its TLS failed, its own key could not be verified (Prosody and jabberd2 style), or it
  * connected without asking. Undefined when no session exists or the callback was answered.
  */
 function callbackProblem(f: DialbackFacts, base: Record<string, unknown>): Hit | undefined {
   const ss = f.sessions;
   if (ss.length === 0) return undefined;
+  const starttls = !f.listener.tls ? ss.find((s) => s.starttlsRefused || s.closedWithoutTls) : undefined;
+  if (starttls) return starttlsHit(starttls, base);
+  const rejected = peerKeyRejected(f, base);
+  if (rejected) return rejected;
   for (const s of ss) {
-    const bad = s.verifies.find((v) => same(v.to, f.our) && !v.keyMatches);
+    const bad = s.verifies.find((v) => sameDomain(v.to, f.our) && !v.keyMatches);
     if (bad) {
       return hit('dialback.callback.key-mismatch', {
         ...base,
@@ -164,7 +175,9 @@ function callbackProblem(f: DialbackFacts, base: Record<string, unknown>): Hit |
       });
     }
   }
-  if (ss.some((s) => s.verifies.some((v) => same(v.to, f.our)))) return undefined;
+  if (ss.some((s) => s.verifies.some((v) => sameDomain(v.to, f.our)))) return undefined;
+  if (f.listener.stopped?.reason === 'closed-after-tls' || (f.listener.closedAfterTls ?? 0) >= 3)
+    return closedAfterTlsHit(f, base);
   const tlsFailed = ss.find((s) => s.tls && !s.tls.ok);
   if (tlsFailed?.tls) {
     return hit('dialback.callback.tls-failed', {
@@ -176,7 +189,9 @@ function callbackProblem(f: DialbackFacts, base: Record<string, unknown>): Hit |
     });
   }
   for (const s of ss) {
-    const r = s.results.find((x) => same(x.to, f.our) && x.answer !== undefined && x.answer !== 'valid');
+    const r = s.results.find(
+      (x) => sameDomain(x.to, f.our) && x.answer !== undefined && x.answer !== 'valid',
+    );
     if (r) {
       const a = r.verification?.answer;
       const verification = a
@@ -193,6 +208,71 @@ function callbackProblem(f: DialbackFacts, base: Record<string, unknown>): Hit |
     }
   }
   return hit('dialback.callback.no-verify', { ...base, sessions: ss.map(sessionSummary) });
+}
+
+/**
+ * The peer's own db:result, sent to our listener, answered invalid by the peer's own
+ * authoritative server (found through the peer's DNS): its nodes do not share the secret.
+ */
+function peerKeyRejected(f: DialbackFacts, base: Record<string, unknown>): Hit | undefined {
+  for (const s of f.sessions) {
+    const r = s.results.find(
+      (x) => sameDomain(x.from, f.peer) && x.verification?.answer?.outcome === 'invalid',
+    );
+    if (!r?.verification) continue;
+    const sentAt = f.resultSent?.atMs;
+    return hit('dialback.callback.peer-key-rejected', {
+      ...base,
+      remote: s.remote,
+      authority: endpointOf(r.verification.outbound, f.peer),
+      stopMs: f.stoppedEarly && sentAt !== undefined ? f.stoppedEarly.atMs - sentAt : null,
+    });
+  }
+  return undefined;
+}
+
+function closedAfterTlsHit(f: DialbackFacts, base: Record<string, unknown>): Hit {
+  const closed = f.sessions.filter((s) => s.closedAfterTls);
+  const asked = f.listener.requestClientCert === true;
+  return hit('dialback.callback.closed-after-tls', {
+    ...base,
+    count: closed.length,
+    maxSessions: f.listener.maxSessions ?? null,
+    refused: f.listener.refusedConnections,
+    remotes: closed.slice(0, 5).map((s) => s.remote),
+    why: asked
+      ? 'the listener asked for a TLS client certificate (--request-client-cert), which some servers cannot handle on a callback: jabberd2 2.7 completes such a handshake, drops the connection and reconnects in a tight loop.'
+      : `it did not accept the certificate xfed presented for ${f.our} (${f.listener.certSubject ?? 'the --cert file'}): some servers check it only after the handshake and drop the connection without a TLS alert.`,
+    fix: asked
+      ? `Rerun without --request-client-cert: xfed dialback ${f.peer} --as ${f.our} --cert <cert> --key <key>.`
+      : `Check that the --cert file names ${f.our} and chains, with its intermediates, to a CA ${f.peer} trusts (xfed probe tls from ${f.peer}'s side shows the same verdict); then look at ${f.peer}'s log for the reason it drops the callback.`,
+  });
+}
+
+function starttlsHit(s: InboundSessionFacts, base: Record<string, unknown>): Hit {
+  return hit('dialback.callback.starttls-unavailable', {
+    ...base,
+    remote: s.remote,
+    how: s.starttlsRefused
+      ? 'sent <starttls/>; the listener has no certificate and answered <failure/>'
+      : 'saw no STARTTLS offered and closed the connection without a word',
+  });
+}
+
+/** The hit for a run that stopped early, when callbackProblem did not already name it. */
+function stoppedHit(f: DialbackFacts, base: Record<string, unknown>): Hit | undefined {
+  switch (f.stoppedEarly?.reason) {
+    case 'closed-after-tls':
+      return closedAfterTlsHit(f, base);
+    case 'peer-key-rejected':
+      return peerKeyRejected(f, base);
+    case 'starttls-unavailable': {
+      const s = f.sessions.find((x) => x.starttlsRefused || x.closedWithoutTls);
+      return s ? starttlsHit(s, base) : undefined;
+    }
+    default:
+      return undefined;
+  }
 }
 
 /** Hits for a stream error or unreadable XML in answer to a dialback request. */
@@ -217,7 +297,7 @@ function callbackStyle(f: DialbackFacts): string {
     const v = s.verifies.find((x) => x.idIsOurStream);
     if (!v) continue;
     const ownFirst = s.results.some((r) => r.atMs <= v.atMs);
-    return `${s.remote} ${ownFirst ? 'authenticated its own connection with db:result first, then sent db:verify (Prosody style)' : 'sent db:verify at once (ejabberd style)'}, answered ${v.answer}`;
+    return `${s.remote} ${ownFirst ? 'authenticated its own connection with db:result first, then sent db:verify (Prosody and jabberd2 style)' : 'sent db:verify at once (ejabberd style)'}, answered ${v.answer}`;
   }
   return 'none: the peer did not call back (it may have accepted the certificate of the originating connection, XEP-0344)';
 }
@@ -251,18 +331,58 @@ function stepsText(f: DialbackFacts): string[] {
 
 export const listenerRule: Rule<DialbackFacts> = (f) => {
   const listen = hostPort(f.listener.host, f.listener.port);
-  if (!f.listener.ok) {
+  const l = f.listener;
+  if (!l.ok) {
+    if (l.code === 'EADDRINUSE') {
+      const h = l.holder;
+      const who = h?.command
+        ? `${h.command}${h.pid ? ` (pid ${h.pid})` : ''} on ${h.address}`
+        : h
+          ? `a process xfed cannot name${l.root ? '' : ' (not root)'} on ${h.address}`
+          : 'another process';
+      const wildcard = h && /^(0\.0\.0\.0|\[::\]):/.test(h.address);
+      return [
+        hit('dialback.listener.port-in-use', {
+          listen,
+          port: l.port,
+          holder: who,
+          wildcard: wildcard
+            ? ` (${h.address.split(':')[0] === '0.0.0.0' ? '0.0.0.0' : '[::]'} covers every address of the machine, so only stopping it frees the port)`
+            : '',
+          peer: f.peer,
+          our: f.our,
+        }),
+      ];
+    }
+    const privileged = l.code === 'EACCES' && l.port < 1024;
+    const reason = privileged
+      ? l.root
+        ? 'xfed runs as root, so a security module or container policy forbids the bind.'
+        : 'Ports below 1024 need root or CAP_NET_BIND_SERVICE.'
+      : l.code === 'EADDRNOTAVAIL'
+        ? `${l.host} is not an address of this machine.`
+        : 'The system refused the address.';
+    const other = `pick another address with --listen <ip:port> and point the SRV record of ${f.our} at it`;
+    const advice = privileged
+      ? l.root
+        ? `Check the policy that forbids it (SELinux, AppArmor, a container without NET_BIND_SERVICE), or ${other}.`
+        : `Run xfed as root or with CAP_NET_BIND_SERVICE (setcap cap_net_bind_service=+ep on node), or ${other}.`
+      : `Use --listen with an address of this machine (ip addr shows them), or ${other}.`;
     return [
       hit('dialback.listener.bind-failed', {
         listen,
-        code: f.listener.code ?? 'error',
-        message: f.listener.message ?? '',
+        code: l.code ?? 'error',
+        message: l.message ?? '',
+        reason,
+        advice,
         peer: f.peer,
         our: f.our,
       }),
     ];
   }
-  return f.listener.tls ? [] : [hit('dialback.listener.no-tls', { listen, peer: f.peer, our: f.our })];
+  // Once a callback needed STARTTLS, callback.starttls-unavailable says it as the error.
+  if (f.sessions.some((s) => s.starttlsRefused || s.closedWithoutTls)) return [];
+  return l.tls ? [] : [hit('dialback.listener.no-tls', { listen, peer: f.peer, our: f.our })];
 };
 
 export const ourCertRule: Rule<DialbackFacts> = (f) => ourCertHits(f.ourCert, f.our, f.peer);
@@ -283,6 +403,8 @@ export const resultRule: Rule<DialbackFacts> = (f) => {
   const r = f.result;
   if (!r) return [];
   const problem = callbackProblem(f, base);
+  // Our listener without TLS is the cause; whatever the peer answered follows from it.
+  if (problem?.id === 'dialback.callback.starttls-unavailable') return [problem];
   const withProblem = (h: Hit) => (problem ? [h, problem] : [h]);
   const evidence = {
     ...base,
@@ -316,12 +438,17 @@ export const resultRule: Rule<DialbackFacts> = (f) => {
             ...base,
             timeoutMs: f.resultTimeoutMs,
             endedBy: 'xfed stopped waiting (--callback-timeout)',
+            ourTld: f.our.split('.').pop(),
           }),
         ];
       }
       return [hit('dialback.result.timeout', { ...base, timeoutMs: f.resultTimeoutMs })];
     case 'closed':
       return withProblem(hit('dialback.result.closed', { ...base, closedBy: r.failure?.closedBy ?? 'eof' }));
+    case 'stopped': {
+      const h = problem ?? stoppedHit(f, base);
+      return h ? [h] : [];
+    }
     default:
       // The peer gave up waiting for its own callback (Prosody closes incomplete sessions after
       // s2s_timeout): the callback never reached the listener, which is the cause to name.
@@ -331,6 +458,7 @@ export const resultRule: Rule<DialbackFacts> = (f) => {
             ...base,
             timeoutMs: r.durationMs,
             endedBy: 'the peer closed the stream with connection-timeout',
+            ourTld: f.our.split('.').pop(),
           }),
         ];
       }
@@ -346,6 +474,10 @@ export const pingRule: Rule<DialbackFacts> = (f) => {
   const p = f.ping;
   if (!p) return [];
   const base = baseEvidence(f);
+  if (p.outcome === 'stopped') {
+    const h = stoppedHit(f, base);
+    return h ? [h] : [];
+  }
   if (p.outcome === 'result' || (p.outcome === 'error' && !p.condition?.startsWith('remote-server'))) {
     return [
       hit('dialback.ping.ok', {
@@ -384,11 +516,18 @@ export const dialbackRules: readonly Rule<DialbackFacts>[] = [
 // ---------------------------------------------------------------------------------------
 // xfed dialback verify
 
-export const verifyConnectionRule: Rule<DialbackVerifyFacts> = (f) => [
-  ...ourCertHits(f.ourCert, f.our, f.peer),
-  ...connectionHits(f.outbound, f.our, f.timeoutMs, f.checkedAt),
-  ...notOfferedHits(f.outbound, f.peer, f.our),
-];
+export const verifyConnectionRule: Rule<DialbackVerifyFacts> = (f) => {
+  // Once the plaintext check has observed the policy, its finding says it (one fact, one
+  // finding); tls.starttls.optional stays for runs where nothing was checked.
+  const checked = f.plaintext !== undefined && f.plaintext.outcome !== 'not-checked';
+  return [
+    ...ourCertHits(f.ourCert, f.our, f.peer),
+    ...connectionHits(f.outbound, f.our, f.timeoutMs, f.checkedAt).filter(
+      (h) => !(checked && h.id === 'tls.starttls.optional'),
+    ),
+    ...notOfferedHits(f.outbound, f.peer, f.our),
+  ];
+};
 
 export const verifyAnswerRule: Rule<DialbackVerifyFacts> = (f) => {
   const a = f.answer;
@@ -433,9 +572,35 @@ export const verifyAnswerRule: Rule<DialbackVerifyFacts> = (f) => {
   return [...answer(), notice];
 };
 
+/** STARTTLS offered without <required/>: what the request on a stream that skipped it got. */
+export const plaintextRule: Rule<DialbackVerifyFacts> = (f) => {
+  const p = f.plaintext;
+  if (!p || p.outcome === 'not-checked') return [];
+  const base = { endpoint: p.endpoint, domain: f.peer };
+  if (p.outcome === 'answered') {
+    return [
+      hit('tls.starttls.plaintext-accepted', {
+        ...base,
+        answer: `${p.answer ?? 'other'}${p.condition ? ` (${p.condition})` : ''}`,
+        waitedMs: p.waitedMs ?? null,
+      }),
+    ];
+  }
+  const how =
+    p.outcome === 'ignored' ? 'ignored' : p.outcome === 'closed' ? 'dropped the stream after' : 'refused';
+  const detail =
+    p.outcome === 'ignored'
+      ? `no answer within ${p.waitedMs ?? '?'} ms`
+      : p.outcome === 'closed'
+        ? `connection closed after ${p.waitedMs ?? '?'} ms`
+        : `stream error ${p.condition ?? 'undefined-condition'}`;
+  return [hit('tls.starttls.enforced-unadvertised', { ...base, how, detail })];
+};
+
 export const dialbackVerifyRules: readonly Rule<DialbackVerifyFacts>[] = [
   verifyConnectionRule,
   verifyAnswerRule,
+  plaintextRule,
 ];
 
 // ---------------------------------------------------------------------------------------

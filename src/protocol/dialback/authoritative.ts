@@ -17,6 +17,7 @@
  * and per run), elements per session, recorded stanzas and the XML buffered per element are
  * all capped.
  */
+import { timingSafeEqual } from 'node:crypto';
 import net from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import type {
@@ -25,6 +26,7 @@ import type {
   ListenerFacts,
   ResultReceivedFacts,
   StanzaReceivedFacts,
+  VerifyAnsweredFacts,
 } from '../../facts/dialback.js';
 import type { Transcript } from '../../transcript/recorder.js';
 import { headerInfo, streamHeader, XmppConnection } from '../xmpp/connection.js';
@@ -39,7 +41,7 @@ import {
   parseStreamError,
 } from '../xmpp/features.js';
 import { escapeXml, type XmlElement } from '../xmpp/xml.js';
-import { keysEqual, randomToken, xep0185Key } from './keys.js';
+import { randomToken, xep0185Key } from './keys.js';
 import { LabelledTranscript } from './labelled-transcript.js';
 import { domainOfJid, sameDomain } from './names.js';
 
@@ -50,15 +52,34 @@ export interface ResultVerdict {
   condition?: string;
 }
 
+/** Why the listener asks the run to stop waiting: the outcome is already known. */
+export type ListenerStop =
+  /** Callbacks closed right after the TLS handshake without sending a byte (a looping peer). */
+  | { reason: 'closed-after-tls'; count: number }
+  /** The peer asked for STARTTLS on the callback, and the listener has no certificate. */
+  | { reason: 'starttls-unavailable'; remote: string };
+
 export interface ListenerOptions {
   /** Our domain (A-label): the only `to` we serve. */
   our: string;
+  /** The peer under test: db:verify requests from other domains are recorded as third-party. */
+  peer?: string;
   /** The dialback secret of this run; keys are XEP-0185 keys under it. */
   secret: string;
   host: string;
   port: number;
   /** Server certificate chain and key (PEM); without them STARTTLS is not offered. */
   tls?: { cert: string; key: string };
+  /**
+   * Ask the peer for a TLS client certificate during the callback's handshake (recorded, never
+   * required). Off by default: jabberd2 2.7 completes such a handshake, then drops the callback
+   * and reconnects in a tight loop.
+   */
+  requestClientCert?: boolean;
+  /** Called once when the listener knows the outcome and the run should stop waiting. */
+  onStop?(stop: ListenerStop): void;
+  /** Callbacks closed right after TLS with nothing sent before the listener asks to stop (default 3). */
+  maxSilentAfterTls?: number;
   /** Deadline for the stream header and the TLS handshake of each connection. */
   timeoutMs: number;
   /** How long an established stream may stay silent before we close it. */
@@ -80,8 +101,9 @@ export interface ListenerOptions {
   /** Simultaneous connections accepted (default 16); more are closed at once. */
   maxConnections?: number;
   /**
-   * Connections accepted over the whole run (default 64; a handshake needs two or three); later
-   * ones are closed at once, so a peer that reconnects in a loop cannot grow the facts.
+   * Connections accepted over the whole run (default 24; a handshake needs two or three); later
+   * ones are closed at once, so a peer that reconnects in a loop cannot grow the facts or be
+   * kept looping by us.
    */
   maxSessions?: number;
   /** Elements accepted per connection (default 200) before we close it with policy-violation. */
@@ -89,6 +111,8 @@ export interface ListenerOptions {
 }
 
 const MAX_STANZA_BYTES = 64 * 1024;
+/** Connections accepted per run by default (a handshake needs two or three). */
+export const DEFAULT_MAX_SESSIONS = 24;
 const MAX_RECORDED = 50;
 
 function errorChild(condition: string): string {
@@ -105,11 +129,23 @@ export class AuthoritativeListener {
   /** Checks of the peer's own keys in progress (each bounded by its own deadlines). */
   private readonly checks = new Set<Promise<void>>();
   private closing = false;
+  /** Set once onStop was called: later connections are refused, as when closing. */
+  private stopped = false;
+  /** Sessions that ended right after TLS without the peer sending anything. */
+  private silentAfterTls = 0;
   /** An exception from our own code inside a background task: a bug, re-thrown by close(). */
   private bug: unknown;
 
   constructor(private readonly o: ListenerOptions) {
-    this.facts = { host: o.host, port: o.port, ok: false, tls: o.tls !== undefined, refusedConnections: 0 };
+    this.facts = {
+      host: o.host,
+      port: o.port,
+      ok: false,
+      tls: o.tls !== undefined,
+      refusedConnections: 0,
+      maxSessions: o.maxSessions ?? DEFAULT_MAX_SESSIONS,
+    };
+    if (o.requestClientCert) this.facts.requestClientCert = true;
   }
 
   /** The address actually bound (port 0 picks a free one, for tests). */
@@ -151,8 +187,9 @@ export class AuthoritativeListener {
     sock.on('error', () => {});
     if (
       this.closing ||
+      this.stopped ||
       this.live.size >= (this.o.maxConnections ?? 16) ||
-      this.sessions.length >= (this.o.maxSessions ?? 64)
+      this.sessions.length >= (this.o.maxSessions ?? DEFAULT_MAX_SESSIONS)
     ) {
       this.facts.refusedConnections++;
       sock.destroy();
@@ -185,6 +222,7 @@ export class AuthoritativeListener {
         this.live.delete(conn);
         conn.destroy();
         this.running.delete(task);
+        this.afterSession(s);
         this.changed();
       });
     this.running.add(task);
@@ -192,6 +230,48 @@ export class AuthoritativeListener {
 
   private changed(): void {
     this.o.onChange?.();
+  }
+
+  private stop(why: ListenerStop): void {
+    if (this.stopped || this.closing) return;
+    this.stopped = true;
+    this.facts.stopped = { ...why, atMs: this.o.clock() };
+    this.o.transcript.note(
+      why.reason === 'closed-after-tls'
+        ? `listener: ${why.count} callbacks closed right after TLS without sending anything; stopping early`
+        : `listener: ${why.remote} asked for STARTTLS, which this listener cannot offer (no --cert/--key); stopping early`,
+    );
+    this.o.onStop?.(why);
+  }
+
+  /**
+   * A session that got through STARTTLS and ended (EOF, close, or a TLS handshake the peer cut
+   * off without an alert) before the peer sent any dialback element or stanza: counted; enough
+   * of them in a run means the peer loops, so we stop. (jabberd2 2.7 asked for a client
+   * certificate restarts the stream, then closes; a faster peer drops during the handshake.)
+   */
+  private afterSession(s: InboundSessionFacts): void {
+    if (this.closing) return;
+    if (!this.o.tls) {
+      // No certificate: a peer that requires TLS closes the callback (ejabberd) instead of
+      // asking for STARTTLS (Prosody, handled where it asks). Either way it will not get further.
+      const ended = s.end?.how === 'eof' || s.end?.how === 'peer-closed' || s.end?.how === 'stream-error';
+      if (ended && !s.starttlsRefused && s.streams.length > 0 && silentSession(s)) {
+        s.closedWithoutTls = true;
+        this.stop({ reason: 'starttls-unavailable', remote: s.remote });
+      }
+      return;
+    }
+    if (!s.tls) return;
+    const cut = s.tls.ok
+      ? s.end?.how === 'eof' || s.end?.how === 'peer-closed'
+      : !s.tls.alert && (s.tls.reason === 'closed' || s.tls.reason === 'reset');
+    if (!cut || !silentSession(s)) return;
+    s.closedAfterTls = true;
+    this.silentAfterTls++;
+    this.facts.closedAfterTls = this.silentAfterTls;
+    if (this.silentAfterTls >= (this.o.maxSilentAfterTls ?? 3))
+      this.stop({ reason: 'closed-after-tls', count: this.silentAfterTls });
   }
 
   private end(s: InboundSessionFacts, how: NonNullable<InboundSessionFacts['end']>['how']): void {
@@ -335,14 +415,18 @@ export class AuthoritativeListener {
             s.starttlsRefused = true;
             conn.send(`<failure xmlns='${NS_TLS}'/></stream:stream>`);
             this.end(s, 'tls-failed');
+            // Without a certificate the peer will not get further: no reason to wait for it.
+            if (!o.tls) this.stop({ reason: 'starttls-unavailable', remote: s.remote });
             return;
           }
           conn.send(`<proceed xmlns='${NS_TLS}'/>`);
           const atMs = o.clock();
-          // requestCert: the peer's client certificate is recorded (facts only); it is not
-          // required, and not used to authenticate (see the file comment).
+          // A client certificate is asked for only with requestClientCert (--request-client-cert):
+          // then it is recorded (facts only), never required nor used to authenticate (see the
+          // file comment). Asking costs interop: jabberd2 2.7 drops such a callback after TLS.
+          const requestCert = o.requestClientCert === true;
           const r = await conn.upgradeServer(
-            { cert: o.tls.cert, key: o.tls.key, requestCert: true, rejectUnauthorized: false },
+            { cert: o.tls.cert, key: o.tls.key, requestCert, rejectUnauthorized: false },
             o.timeoutMs,
           );
           if (!r.ok) {
@@ -414,27 +498,33 @@ export class AuthoritativeListener {
       this.streamError(conn, s, 'improper-addressing', 'db:verify needs from, to and id');
       return false;
     }
-    const key = el.text.trim();
-    const rec = {
+    // Strict: the key exactly as we issued it (no trimming, no case folding), so a forged
+    // variant is never "valid"; the key itself is not recorded.
+    const key = el.text;
+    const ours = sameDomain(to, this.o.our);
+    const rec: VerifyAnsweredFacts = {
       from,
       to,
       id,
       keyMatches: false,
       keyLength: key.length,
       idIsOurStream: this.o.ourStreamIds().includes(id),
-      answer: 'invalid' as 'valid' | 'invalid' | 'error',
+      answer: 'invalid',
       atMs: this.o.clock(),
     };
-    const reply = (type: string, inner = '') =>
+    // Requests that are not the peer's (another `from`, or a `to` we do not serve) are evidence
+    // of someone else talking to the listener, never facts about the peer's callback.
+    const thirdParty = !ours || (this.o.peer !== undefined && !sameDomain(from, this.o.peer));
+    const record = (r: VerifyAnsweredFacts) => {
+      if (thirdParty && !s.thirdParty) s.thirdParty = [];
+      const list = thirdParty && s.thirdParty ? s.thirdParty : s.verifies;
+      if (list.length < MAX_RECORDED) list.push(r);
+    };
+    if (!ours) {
+      // XEP-0220 §2.5: not authoritative for that domain. We answer only as our own domain.
+      record({ ...rec, answer: 'error', condition: 'item-not-found' });
       conn.send(
-        `<db:verify from='${escapeXml(this.o.our)}' to='${escapeXml(from)}' id='${escapeXml(id)}' type='${type}'${inner ? `>${inner}</db:verify>` : '/>'}`,
-      );
-    if (!sameDomain(to, this.o.our)) {
-      // XEP-0220 §2.5: we are not authoritative for that domain.
-      if (s.verifies.length < MAX_RECORDED)
-        s.verifies.push({ ...rec, answer: 'error', condition: 'item-not-found' });
-      conn.send(
-        `<db:verify from='${escapeXml(to)}' to='${escapeXml(from)}' id='${escapeXml(id)}' type='error'>${errorChild('item-not-found')}</db:verify>`,
+        `<db:verify from='${escapeXml(this.o.our)}' to='${escapeXml(from)}' id='${escapeXml(id)}' type='error'>${errorChild('item-not-found')}</db:verify>`,
       );
       return true;
     }
@@ -443,10 +533,12 @@ export class AuthoritativeListener {
       originating: this.o.our,
       streamId: id,
     });
-    rec.keyMatches = key.length > 0 && keysEqual(key, expected);
+    rec.keyMatches = key.length > 0 && exactEqual(key, expected);
     rec.answer = rec.keyMatches ? 'valid' : 'invalid';
-    if (s.verifies.length < MAX_RECORDED) s.verifies.push(rec);
-    reply(rec.answer);
+    record(rec);
+    conn.send(
+      `<db:verify from='${escapeXml(this.o.our)}' to='${escapeXml(from)}' id='${escapeXml(id)}' type='${rec.answer}'/>`,
+    );
     return true;
   }
 
@@ -564,4 +656,22 @@ function clientCertSummary(socket: TLSSocket): ClientCertFacts | undefined {
   };
   if (!socket.authorized && socket.authorizationError) out.error = String(socket.authorizationError);
   return out;
+}
+
+/** Byte-exact comparison in constant time (no normalisation: a variant of our key is not our key). */
+function exactEqual(a: string, b: string): boolean {
+  const x = Buffer.from(a, 'utf8');
+  const y = Buffer.from(b, 'utf8');
+  return x.length === y.length && timingSafeEqual(x, y);
+}
+
+/** The peer sent no dialback element, stanza or anything else on this session. */
+function silentSession(s: InboundSessionFacts): boolean {
+  return (
+    s.verifies.length === 0 &&
+    s.results.length === 0 &&
+    s.stanzas.length === 0 &&
+    s.ignored.length === 0 &&
+    !s.thirdParty?.length
+  );
 }

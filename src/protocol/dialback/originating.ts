@@ -14,7 +14,9 @@ import { domainOfJid, sameDomain } from './names.js';
 
 export type Delivery =
   | { kind: 'answer'; el: XmlElement; via: 'originating' | 'listener'; atMs: number }
-  | { kind: 'failed'; event: StreamEvent; atMs: number };
+  | { kind: 'failed'; event: StreamEvent; atMs: number }
+  /** The run stopped the wait: the outcome was already known from elsewhere. */
+  | { kind: 'stopped'; atMs: number };
 
 interface Waiter {
   match(el: XmlElement, via: 'originating' | 'listener'): boolean;
@@ -25,6 +27,8 @@ export class OriginatingStream {
   private waiters: Waiter[] = [];
   private terminal: StreamEvent | undefined;
   private closing = false;
+  /** Set by stop(): every wait, present and future, ends at once. */
+  private stopped = false;
   private readonly pumpDone: Promise<void>;
   /** Elements nobody waited for (uncorrelated answers, stray stanzas). */
   ignored = 0;
@@ -72,6 +76,10 @@ export class OriginatingStream {
   /** Registers a waiter, sends `xml`, and resolves with the matching element or the failure. */
   private request(xml: string, match: Waiter['match'], timeoutMs: number, step: string): Promise<Delivery> {
     return new Promise((resolve) => {
+      if (this.stopped) {
+        resolve({ kind: 'stopped', atMs: this.clock() });
+        return;
+      }
       if (this.terminal) {
         resolve({ kind: 'failed', event: this.terminal, atMs: this.clock() });
         return;
@@ -126,6 +134,14 @@ export class OriginatingStream {
       'ping reply',
     );
     return { id, reply };
+  }
+
+  /** Ends every wait (answer, ping) now and any later one at once: the run knows its outcome. */
+  stop(): void {
+    this.stopped = true;
+    const ws = this.waiters;
+    this.waiters = [];
+    for (const w of ws) w.resolve({ kind: 'stopped', atMs: this.clock() });
   }
 
   /** Sends </stream:stream>, waits up to `waitMs` for the peer to close, then drops the socket. */

@@ -69,7 +69,7 @@ describe('xfed dialback: successful handshakes', () => {
     assert.equal(s.results[0]?.answer, 'valid');
     assert.ok((s.results[0]?.atMs ?? 0) <= (s.verifies[0]?.atMs ?? 0));
     const valid = report.findings.find((f) => f.id === 'dialback.result.valid');
-    assert.match(valid?.cause ?? '', /Prosody style/);
+    assert.match(valid?.cause ?? '', /Prosody and jabberd2 style/);
     assertValidReport(report);
   });
 });

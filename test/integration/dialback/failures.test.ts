@@ -267,7 +267,7 @@ describe('xfed dialback: the callback', () => {
     assert.equal(f?.evidence.certSubject, `CN=${OUR}`);
   });
 
-  it('reports a Prosody-style callback whose own key fails verification as dialback.callback.reverse-failed', async () => {
+  it('reports a Prosody-style callback whose own key its own authoritative server rejects as dialback.callback.peer-key-rejected, at once', async () => {
     // Given a Prosody-style peer whose own db:result carries a key its authoritative server rejects
     const w = await world({
       async onResult(r) {
@@ -278,18 +278,21 @@ describe('xfed dialback: the callback', () => {
         await hangUpLater(r);
       },
     });
-    const { ids, facts, report } = await runDialback(w, { resultTimeoutMs: 1500, timeoutMs: 1000 });
+    const { ids, facts, report } = await runDialback(w, { resultTimeoutMs: 5000, timeoutMs: 1000 });
     assert.deepEqual(
       ids.filter((i) => i.startsWith('dialback.')),
-      ['dialback.callback.reverse-failed'],
+      ['dialback.callback.peer-key-rejected'],
     );
     // Then xfed asked peer.test's authoritative server and relayed its 'invalid'
     const own = facts.sessions[0]?.results[0];
     assert.equal(own?.answer, 'invalid');
     assert.equal(own?.verification?.answer?.outcome, 'invalid');
+    // And stopped right after, instead of waiting the 5 s for an answer that cannot come
+    assert.equal(facts.result?.outcome, 'stopped');
+    assert.ok((facts.result?.durationMs ?? 5000) < 2500, String(facts.result?.durationMs));
     assert.match(
-      report.findings.find((f) => f.id === 'dialback.callback.reverse-failed')?.cause ?? '',
-      /invalid/,
+      report.findings.find((f) => f.id === 'dialback.callback.peer-key-rejected')?.cause ?? '',
+      /answered invalid/,
     );
   });
 
@@ -299,7 +302,9 @@ describe('xfed dialback: the callback', () => {
     const w = await world({
       async onResult(r) {
         const cb = await r.world.callback();
-        for (let i = 0; i < 12; i++) cb.c.send(`<db:result from='${PEER}' to='${OUR}'>bad-${i}</db:result>`);
+        // (for conference.peer.test: a rejected key of peer.test itself would end the run at once)
+        for (let i = 0; i < 12; i++)
+          cb.c.send(`<db:result from='conference.${PEER}' to='${OUR}'>bad-${i}</db:result>`);
         for (let i = 0; i < 12; i++) {
           const m = await cb.c.next(DB_ELEMENT, 8000);
           const key = `${attrs(m[0]).type}${/<resource-constraint /.test(m[0]) ? ' resource-constraint' : ''}`;
@@ -476,8 +481,15 @@ describe('xfed dialback: before and after the dialback exchange', () => {
     await new Promise<void>((r) => blocker.listen(w.listenPort, '127.0.0.1', r));
     try {
       const { ids, facts } = await runDialback(w);
-      assert.deepEqual(ids, ['dialback.listener.bind-failed']);
+      assert.deepEqual(ids, ['dialback.listener.port-in-use']);
       assert.equal(facts.listener.code, 'EADDRINUSE');
+      assert.equal(w.peer.connections(), 0);
+      // An address that is not this machine's is another bind failure, with its own advice
+      const na = await runDialback(w, { listenHost: '192.0.2.1' });
+      assert.deepEqual(na.ids, ['dialback.listener.bind-failed']);
+      assert.equal(na.facts.listener.code, 'EADDRNOTAVAIL');
+      assert.match(na.report.findings[0]?.fix ?? '', /--listen with an address of this machine/);
+      assert.doesNotMatch(na.report.findings[0]?.fix ?? '', /as root/);
       assert.equal(w.peer.connections(), 0);
     } finally {
       await new Promise<void>((r) => blocker.close(() => r()));
@@ -527,7 +539,12 @@ describe('xfed dialback: before and after the dialback exchange', () => {
     assert.equal(byFrom[`conference.${PEER}>${OUR}`], 'valid');
     // And what xfed does not serve got item-not-found, without any key check
     assert.equal(byFrom[`${PEER}>elsewhere.test`], 'error');
-    assert.equal(s?.verifies.find((v) => v.to === 'elsewhere.test')?.condition, 'item-not-found');
+    // (a db:verify for a domain we do not serve is third-party evidence, not the peer's callback)
+    assert.equal(
+      s?.verifies.find((v) => v.to === 'elsewhere.test'),
+      undefined,
+    );
+    assert.equal(s?.thirdParty?.find((v) => v.to === 'elsewhere.test')?.condition, 'item-not-found');
     // And the peer received exactly those answers, each addressed back to the pair it asked about
     // (the unhosted ones at once, the two keys after their checks)
     const wire = answers.map((a) => `${a.element} ${a.from}>${a.to} ${a.type}`).sort();
@@ -537,7 +554,7 @@ describe('xfed dialback: before and after the dialback exchange', () => {
         `result ${OUR}>${PEER} valid`,
         `result ${OUR}>conference.${PEER} valid`,
         `result elsewhere.test>${PEER} error`,
-        `verify elsewhere.test>${PEER} error`,
+        `verify ${OUR}>${PEER} error`,
       ].sort(),
     );
   });

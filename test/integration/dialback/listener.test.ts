@@ -202,8 +202,10 @@ function plainListener(extra: Partial<ListenerOptions> = {}): AuthoritativeListe
 
 describe('listener: connections over the whole run', () => {
   it('refuses connections beyond its per-run limit even when each one closed before the next', async () => {
-    // Given a listener that accepts 3 connections per run
-    const capped = plainListener({ maxSessions: 3 });
+    // Given a listener that accepts 3 connections per run (with a certificate: without one, the
+    // first callback that hangs up silently ends the run, see early-stop.test.ts)
+    const k = certs();
+    const capped = plainListener({ maxSessions: 3, tls: { cert: k.our.chainPem, key: k.our.keyPem } });
     const f = await capped.start();
     try {
       // When a peer connects, opens a stream and hangs up, again and again
@@ -269,5 +271,62 @@ describe('listener: closing', () => {
     await c.next(/<\/stream:stream>/, 1000);
     await assert.rejects(c.next(/<stream:error>/, 300), /not received|closed before/);
     c.socket.destroy();
+  });
+});
+
+describe('listener: strict answers to db:verify', () => {
+  it('answers invalid to case and space variants of its own key, and records requests from others as third-party', async () => {
+    const k = certs();
+    const strict = new AuthoritativeListener({
+      our: OUR,
+      peer: PEER,
+      secret: SECRET,
+      host: '127.0.0.1',
+      port: 0,
+      tls: { cert: k.our.chainPem, key: k.our.keyPem },
+      timeoutMs: 1000,
+      idleMs: 1000,
+      transcript: new Transcript(),
+      clock: () => 0,
+      checkResult: async () => ({ answer: 'invalid' }),
+      ourStreamIds: () => ['originating-id'],
+    });
+    const f = await strict.start();
+    try {
+      const c = await RawClient.connect('127.0.0.1', f.port);
+      c.send(HEADER());
+      await c.next(/<stream:features>[\s\S]*?<\/stream:features>/);
+      c.send("<starttls xmlns='urn:ietf:params:xml:ns:xmpp-tls'/>");
+      await c.next(/<proceed[^>]*\/>/);
+      await c.startTls({ rejectUnauthorized: false, servername: OUR });
+      c.send(HEADER());
+      await c.next(/<stream:features>[\s\S]*?<\/stream:features>/);
+      const good = xep0185Key(SECRET, { receiving: PEER, originating: OUR, streamId: 'originating-id' });
+      const ask = async (from: string, to: string, key: string) => {
+        c.send(`<db:verify from='${from}' to='${to}' id='originating-id'>${key}</db:verify>`);
+        const a = attrs((await c.next(DB_ELEMENT))[0]);
+        return `${a.from}>${a.to} ${a.type}`;
+      };
+      // Variants of the right key are not the key
+      assert.equal(await ask(PEER, OUR, good.toUpperCase()), `${OUR}>${PEER} invalid`);
+      assert.equal(await ask(PEER, OUR, ` ${good}\n`), `${OUR}>${PEER} invalid`);
+      assert.equal(await ask(PEER, OUR, good), `${OUR}>${PEER} valid`);
+      // A domain we do not serve: an error from our own domain, never an answer in its name
+      assert.equal(await ask(PEER, 'other.test', good), `${OUR}>${PEER} error`);
+      // Someone else asking: answered strictly, recorded apart
+      assert.equal(await ask('mallory.test', OUR, good), `${OUR}>mallory.test invalid`);
+      const s = strict.sessions[0];
+      assert.deepEqual(
+        s?.verifies.map((v) => v.answer),
+        ['invalid', 'invalid', 'valid'],
+      );
+      assert.deepEqual(
+        s?.thirdParty?.map((v) => `${v.from}>${v.to} ${v.answer}`),
+        [`${PEER}>other.test error`, `mallory.test>${OUR} invalid`],
+      );
+      c.close();
+    } finally {
+      await strict.close(200);
+    }
   });
 });

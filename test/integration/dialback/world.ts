@@ -376,7 +376,10 @@ export async function runDialback(
     /** The certificate xfed presents for our.test (default: one that names it). */
     cert?: Issued;
     listenPort?: number;
+    /** Listener address (default 127.0.0.1). */
+    listenHost?: string;
     peer?: string;
+    requestClientCert?: boolean;
   } = {},
 ): Promise<RunResult<DialbackFacts>> {
   const secret = randomSecret();
@@ -384,10 +387,11 @@ export async function runDialback(
     our: OUR,
     caPems: [w.certs.caPem],
     resolvers: [w.dns.address],
-    listen: { host: '127.0.0.1', port: o.listenPort ?? w.listenPort },
+    listen: { host: o.listenHost ?? '127.0.0.1', port: o.listenPort ?? w.listenPort },
     secret,
     resultTimeoutMs: o.resultTimeoutMs ?? 5000,
   };
+  if (o.requestClientCert) opts.requestClientCert = true;
   if (!o.noTls) {
     const c = o.cert ?? w.certs.our;
     opts.serverTls = { cert: c.chainPem, key: c.keyPem, subject: `CN=${OUR}` };

@@ -29,6 +29,7 @@ import { createLabCa, type LabCa, type LeafCert } from './ca.js';
 import { type DnsRecord, writeDnsmasqConfig } from './dnsmasq.js';
 import { startEjabberd } from './ejabberd.js';
 import { type ExecOptions, type ExecResult, execCommand } from './exec.js';
+import { JABBERD2_ROUTER_PORT, startJabberd2 } from './jabberd2.js';
 import {
   createNamespace,
   destroyNamespace,
@@ -41,6 +42,7 @@ import {
 import { startProsody } from './prosody.js';
 import {
   DNS_IP,
+  JABBERD2_SECRET,
   SCENARIO_NAMES,
   SCENARIOS,
   type ScenarioName,
@@ -55,6 +57,7 @@ export type { DnsRecord } from './dnsmasq.js';
 export type { ExecResult } from './exec.js';
 export {
   DNS_IP,
+  JABBERD2_SECRET,
   NXDOMAIN_NAME,
   SCENARIO_NAMES,
   type ScenarioName,
@@ -82,6 +85,10 @@ export interface ScenarioInfo {
   tls?: 'required' | 'optional' | 'none';
   secureAuth: boolean;
   dialback: boolean;
+  /** The server's dialback secret, where the lab sets one (jabberd2). */
+  dialbackSecret?: string;
+  /** Other sockets its server listens on (jabberd2's router, the second s2s node), as ip:port. */
+  extraListeners?: string[];
   /** The certificate the server presents (files, names, validity). */
   cert?: LeafCert;
   /** The DNS records the lab serves for this scenario. */
@@ -218,7 +225,18 @@ export interface StartLabOptions {
 // ---------------------------------------------------------------------------------------------
 // Can the lab run here?
 
-const NEEDED_COMMANDS = ['ip', 'openssl', 'dnsmasq', 'prosody', 'ejabberdctl', 'setpriv'] as const;
+const NEEDED_COMMANDS = [
+  'ip',
+  'openssl',
+  'dnsmasq',
+  'prosody',
+  'ejabberdctl',
+  'jabberd2-router',
+  'jabberd2-sm',
+  'jabberd2-s2s',
+  'sqlite3',
+  'setpriv',
+] as const;
 
 function onPath(cmd: string): boolean {
   const dirs = [...(process.env.PATH ?? '').split(delimiter), '/usr/sbin', '/sbin', '/usr/bin', '/bin'];
@@ -262,10 +280,10 @@ function computeSkipReason(): string | undefined {
     return 'interop lab needs root for network namespaces (run as root, or in CI)';
   const missing: string[] = NEEDED_COMMANDS.filter((c) => !onPath(c));
   if (luaUnboundMissing()) missing.push('lua-unbound');
-  for (const u of ['prosody', 'ejabberd'])
+  for (const u of ['prosody', 'ejabberd', 'jabber'])
     if (!hasServiceUser(u) && !missing.includes(u)) missing.push(`${u} user`);
   if (missing.length > 0) {
-    return `interop lab needs ${missing.join(', ')} (apt-get install prosody lua-unbound ejabberd dnsmasq-base iproute2 openssl)`;
+    return `interop lab needs ${missing.join(', ')} (apt-get install prosody lua-unbound ejabberd jabberd2 sqlite3 dnsmasq-base iproute2 openssl)`;
   }
   const probe = execSyncQuiet('ip', ['netns', 'list']);
   if (/Operation not permitted|not supported|Permission denied/i.test(probe)) {
@@ -410,12 +428,13 @@ export async function startLab(opts: StartLabOptions = {}): Promise<Lab> {
         tls: s.tls,
         secureAuth: s.secureAuth ?? false,
         dialback: s.dialback ?? false,
+        ...(s.dialbackSecret ? { dialbackSecret: s.dialbackSecret } : {}),
         cert: certs.get(n),
         dns: s.dns,
         running: false,
       };
       domains[n] = info;
-      if (!withServers || !['prosody', 'ejabberd', 'silent'].includes(s.server)) continue;
+      if (!withServers || !['prosody', 'ejabberd', 'jabberd2', 'silent'].includes(s.server)) continue;
       const sdir = join(dir, 'servers', n);
       mkdirSync(sdir, { recursive: true });
       if (s.server === 'silent') {
@@ -439,13 +458,23 @@ export async function startLab(opts: StartLabOptions = {}): Promise<Lab> {
           caFile: ca.rootFile,
         };
         const started =
-          s.server === 'prosody'
-            ? startProsody(
+          s.server === 'jabberd2'
+            ? startJabberd2(
                 ns,
-                { ...common, secureAuth: s.secureAuth ?? false, s2sTimeoutS: opts.s2sTimeoutS ?? 5 },
+                {
+                  ...common,
+                  secret: s.dialbackSecret ?? JABBERD2_SECRET,
+                  ...(s.jabberd2DefaultNode ? { defaultNode: s.jabberd2DefaultNode } : {}),
+                },
                 sdir,
               )
-            : startEjabberd(ns, { ...common, dnsIp: DNS_IP }, sdir);
+            : s.server === 'prosody'
+              ? startProsody(
+                  ns,
+                  { ...common, secureAuth: s.secureAuth ?? false, s2sTimeoutS: opts.s2sTimeoutS ?? 5 },
+                  sdir,
+                )
+              : startEjabberd(ns, { ...common, dnsIp: DNS_IP }, sdir);
         const stdoutLog = join(sdir, `${s.server}.stdout.log`);
         procs.push({ label: n, proc: started.proc, logs: [started.logFile, stdoutLog] });
         checks.push({
@@ -457,6 +486,13 @@ export async function startLab(opts: StartLabOptions = {}): Promise<Lab> {
           logs: [started.logFile, stdoutLog],
         });
         info.logFile = started.logFile;
+        if (s.server === 'jabberd2') {
+          const node = s.jabberd2DefaultNode?.address;
+          info.extraListeners = [
+            `${node ?? s.address}:${JABBERD2_ROUTER_PORT}`,
+            ...(node ? [`${node}:${s.port}`] : []),
+          ];
+        }
       }
       info.running = true;
     }

@@ -8,7 +8,7 @@ import type { CertProfile } from './ca.js';
 import type { DnsRecord } from './dnsmasq.js';
 
 /** Who answers for a scenario: a real server, the silent listener, or nobody (DNS only / closed). */
-export type ServerKind = 'prosody' | 'ejabberd' | 'silent' | 'none' | 'xfed';
+export type ServerKind = 'prosody' | 'ejabberd' | 'jabberd2' | 'silent' | 'none' | 'xfed';
 
 export interface ScenarioSpec {
   description: string;
@@ -26,6 +26,10 @@ export interface ScenarioSpec {
   secureAuth?: boolean;
   /** Server dialback (XEP-0220) offered. */
   dialback?: boolean;
+  /** The server's dialback secret, where the lab sets one (jabberd2 `<local><secret>`). */
+  dialbackSecret?: string;
+  /** jabberd2 split setup: the default-route s2s node (router, sm) with its own secret. */
+  jabberd2DefaultNode?: { address: string; secret: string };
   dns: DnsRecord[];
 }
 
@@ -59,6 +63,9 @@ function server(
 }
 
 const prosody = { server: 'prosody', dialback: true } as const;
+
+/** The dialback secret of the lab's jabberd2 instances (keys can be recomputed with `xfed dialback key`). */
+export const JABBERD2_SECRET = 'xfed-lab-jabberd2-secret';
 
 export const SCENARIOS = {
   'prosody-ok.test': server('prosody-ok.test', '127.0.0.10', {
@@ -154,6 +161,35 @@ export const SCENARIOS = {
     cert: 'valid',
     secureAuth: true,
     dialback: false,
+  }),
+  // jabberd2 2.7, the open relative of Cisco XCP: router + sm + s2s, sqlite storage.
+  'jabberd2-ok.test': server('jabberd2-ok.test', '127.0.0.60', {
+    server: 'jabberd2',
+    dialback: true,
+    dialbackSecret: JABBERD2_SECRET,
+    description:
+      'healthy jabberd2 2.7: STARTTLS offered (never with <required/>), require_tls 0, dialback required, verify-mode 0',
+    tls: 'optional',
+    cert: 'valid',
+  }),
+  'jabberd2-tls.test': server('jabberd2-tls.test', '127.0.0.61', {
+    server: 'jabberd2',
+    dialback: true,
+    dialbackSecret: JABBERD2_SECRET,
+    description:
+      'jabberd2 2.7 with <require_tls>1</require_tls>: enforces TLS, yet advertises STARTTLS without <required/>',
+    tls: 'required',
+    cert: 'valid',
+  }),
+  'jabberd2-split.test': server('jabberd2-split.test', '127.0.0.63', {
+    server: 'jabberd2',
+    dialback: true,
+    dialbackSecret: JABBERD2_SECRET,
+    jabberd2DefaultNode: { address: '127.0.0.62', secret: 'xfed-lab-jabberd2-other-node' },
+    description:
+      'jabberd2 2.7 with two s2s nodes whose dialback secrets differ: DNS points at the second (non-default) node, outgoing traffic leaves from the default node on 127.0.0.62',
+    tls: 'optional',
+    cert: 'valid',
   }),
   // DNS-only scenarios (no server): the shapes `xfed check srv` judges.
   'srv-dot.test': {

@@ -146,8 +146,16 @@ describe('dialback rules: which step to blame', () => {
   const dialbackIds = (f: DialbackFacts) =>
     ids(judge(f, dialbackRules)).filter((i) => i.startsWith('dialback.'));
 
-  it('blames the callback when nothing reached the listener before the deadline', () => {
+  it('blames the callback when nothing reached the listener before the deadline, with a fix for both sides', () => {
     assert.deepEqual(dialbackIds(facts({ outcome: 'timeout' })), ['dialback.callback.timeout']);
+    const fix = judge(facts({ outcome: 'timeout' }), dialbackRules).find(
+      (x) => x.id === 'dialback.callback.timeout',
+    )?.fix;
+    // Our side: DNS as seen from outside, port inbound
+    assert.match(fix ?? '', /as seen from the Internet/);
+    // The peer's side: its resolver (jabberd2's log line) and its outbound firewall
+    assert.match(fix ?? '', /dns lookup for our\.test failed/);
+    assert.match(fix ?? '', /outbound firewall/);
   });
 
   it('blames the result when the callback was answered valid', () => {
@@ -263,5 +271,32 @@ describe('dialback rules: which step to blame', () => {
     const f = facts({ outcome: 'valid' });
     f.originating = { ...ready, ready: false };
     assert.deepEqual(dialbackIds(f), []);
+  });
+});
+
+describe('dialback rules: domains and third parties', () => {
+  const dialbackIds = (f: DialbackFacts) =>
+    ids(judge(f, dialbackRules)).filter((i) => i.startsWith('dialback.'));
+
+  it('compares domains with sameDomain: a trailing dot on `to` is still our domain (a key mismatch, not "never asked")', () => {
+    const f = facts({ outcome: 'invalid' }, [session({ verifies: [{ ...verify(false), to: 'OUR.test.' }] })]);
+    assert.deepEqual(dialbackIds(f), ['dialback.result.invalid', 'dialback.callback.key-mismatch']);
+  });
+
+  it("keeps third-party db:verify requests out of the peer's verdict and lists them as evidence", () => {
+    // A forged request from someone else, answered invalid, beside the peer's valid callback
+    const forged = { ...verify(false), from: 'mallory.test', idIsOurStream: false };
+    const f = facts({ outcome: 'valid' }, [
+      session({ verifies: [verify(true)] }),
+      session({ index: 2, remote: '192.0.2.66:5000', thirdParty: [forged] }),
+    ]);
+    const found = judge(f, dialbackRules);
+    assert.deepEqual(
+      ids(found).filter((i) => i.startsWith('dialback.')),
+      ['dialback.result.valid'],
+    );
+    assert.deepEqual(found.find((x) => x.id === 'dialback.result.valid')?.evidence.thirdParty, [
+      '192.0.2.66:5000: db:verify from mallory.test to our.test, answered invalid',
+    ]);
   });
 });
