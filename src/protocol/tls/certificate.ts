@@ -7,8 +7,9 @@
  */
 import { X509Certificate } from 'node:crypto';
 import type { TLSSocket } from 'node:tls';
-import type { CertificateInfo } from '../../facts/cert.js';
+import type { CertificateInfo, SentCertificate, SentChain } from '../../facts/cert.js';
 import { canonicalIp } from './identity.js';
+import { sentChainBytes } from './wire-chain.js';
 
 // ---------------------------------------------------------------------------------------
 // Minimal DER reader (X.690 §8, definite lengths only, as DER requires).
@@ -403,4 +404,67 @@ export async function peerChain(socket: TLSSocket): Promise<CertificateInfo[]> {
     cur = cur.issuerCertificate ?? null;
   }
   return out;
+}
+
+/** Whether `issuer` issued `cert`: names chain and the signature verifies with its key. */
+function issued(cert: X509Certificate, issuer: X509Certificate): boolean {
+  try {
+    return cert.checkIssued(issuer) && cert.verify(issuer.publicKey);
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The chain exactly as the peer sent it on `socket` (see wire-chain.ts), each certificate with
+ * the positions of the sent certificates that issued it. Verdict-free.
+ */
+export function sentChain(socket: TLSSocket): SentChain {
+  const wire = sentChainBytes(socket);
+  if (!wire.ok) return { captured: false, reason: wire.reason, detail: wire.detail };
+  const parsed = wire.certificates.map((der) => {
+    try {
+      return new X509Certificate(der);
+    } catch {
+      return undefined;
+    }
+  });
+  const certificates = parsed.map((c, position): SentCertificate => {
+    if (!c) {
+      return {
+        position,
+        subject: '(unreadable)',
+        issuer: '',
+        fingerprint256: '',
+        notAfter: '',
+        keyType: 'unknown',
+        selfSigned: false,
+        isCA: false,
+        issuedBy: [],
+        unreadable: true,
+      };
+    }
+    const issuedBy: number[] = [];
+    parsed.forEach((other, j) => {
+      if (j !== position && other && other.fingerprint256 !== c.fingerprint256 && issued(c, other))
+        issuedBy.push(j);
+    });
+    const kd = c.publicKey.asymmetricKeyDetails ?? {};
+    const keyType = c.publicKey.asymmetricKeyType ?? 'unknown';
+    const keyBits = kd.modulusLength ?? (kd.namedCurve ? CURVE_BITS[kd.namedCurve] : undefined);
+    const out: SentCertificate = {
+      position,
+      subject: distinguishedName(c.subject),
+      issuer: distinguishedName(c.issuer),
+      fingerprint256: c.fingerprint256,
+      notAfter: iso(c.validTo),
+      keyType,
+      selfSigned: isSelfSigned(c),
+      isCA: c.ca,
+      issuedBy,
+    };
+    if (keyBits !== undefined) out.keyBits = keyBits;
+    return out;
+  });
+  return { captured: true, tlsVersion: wire.tlsVersion, certificates };
 }
