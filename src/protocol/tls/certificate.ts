@@ -23,7 +23,8 @@ interface Tlv {
   end: number;
 }
 
-class DerError extends Error {}
+/** The one error the DER reader throws on malformed input (anything else is a bug). */
+export class DerError extends Error {}
 
 function readTlv(buf: Buffer, offset: number): Tlv {
   if (offset + 2 > buf.length) throw new DerError('truncated DER element');
@@ -74,7 +75,8 @@ function decodeOid(body: Buffer): string {
 function decodeString(t: Tlv): string {
   switch (t.tag) {
     case 0x1e: {
-      // BMPString: UTF-16BE.
+      // BMPString: UTF-16BE, two octets a character.
+      if (t.body.length % 2 !== 0) throw new DerError('BMPString of odd length');
       const swapped = Buffer.from(t.body);
       swapped.swap16();
       return swapped.toString('utf16le');
@@ -82,7 +84,11 @@ function decodeString(t: Tlv): string {
     case 0x1c: {
       // UniversalString: UTF-32BE.
       let s = '';
-      for (let i = 0; i + 3 < t.body.length; i += 4) s += String.fromCodePoint(t.body.readUInt32BE(i));
+      for (let i = 0; i + 3 < t.body.length; i += 4) {
+        const cp = t.body.readUInt32BE(i);
+        // Beyond Unicode's range: a replacement character, so the rest of the certificate still reads.
+        s += String.fromCodePoint(cp <= 0x10ffff ? cp : 0xfffd);
+      }
       return s;
     }
     case 0x14:
@@ -296,6 +302,29 @@ function distinguishedName(name: string | undefined): string {
   return (name ?? '').replace(/\n/g, ', ');
 }
 
+/**
+ * Key type and size. node:crypto parses a certificate without decoding its key, and throws on
+ * first use of a key it cannot decode (a hostile peer's extra certificate): that is 'unknown'.
+ */
+function publicKeyFacts(cert: X509Certificate): { keyType: string; keyBits?: number; curve?: string } {
+  let key: X509Certificate['publicKey'];
+  try {
+    key = cert.publicKey;
+  } catch {
+    return { keyType: 'unknown' };
+  }
+  const keyType = key.asymmetricKeyType ?? 'unknown';
+  const kd = key.asymmetricKeyDetails ?? {};
+  let keyBits: number | undefined = kd.modulusLength;
+  if (keyBits === undefined && kd.namedCurve) keyBits = CURVE_BITS[kd.namedCurve];
+  if (keyBits === undefined && keyType === 'ed25519') keyBits = 256;
+  if (keyBits === undefined && keyType === 'ed448') keyBits = 456;
+  const out: { keyType: string; keyBits?: number; curve?: string } = { keyType };
+  if (keyBits !== undefined) out.keyBits = keyBits;
+  if (kd.namedCurve) out.curve = kd.namedCurve;
+  return out;
+}
+
 /** Issuer equals subject and the certificate's signature verifies with its own key. */
 function isSelfSigned(cert: X509Certificate): boolean {
   if (cert.issuer !== cert.subject) return false;
@@ -327,13 +356,7 @@ export async function certificateInfo(cert: X509Certificate): Promise<Certificat
       caIssuers: [],
     };
   }
-  const key = cert.publicKey;
-  const keyType = key.asymmetricKeyType ?? 'unknown';
-  const kd = key.asymmetricKeyDetails ?? {};
-  let keyBits: number | undefined = kd.modulusLength;
-  if (keyBits === undefined && kd.namedCurve) keyBits = CURVE_BITS[kd.namedCurve];
-  if (keyBits === undefined && keyType === 'ed25519') keyBits = 256;
-  if (keyBits === undefined && keyType === 'ed448') keyBits = 456;
+  const { keyType, keyBits, curve } = publicKeyFacts(cert);
   const info: CertificateInfo = {
     subject: distinguishedName(cert.subject),
     issuer: distinguishedName(cert.issuer),
@@ -352,7 +375,7 @@ export async function certificateInfo(cert: X509Certificate): Promise<Certificat
     pem: cert.toString(),
   };
   if (keyBits !== undefined) info.keyBits = keyBits;
-  if (kd.namedCurve) info.curve = kd.namedCurve;
+  if (curve) info.curve = curve;
   if (details.caIssuers.length > 0) info.caIssuers = details.caIssuers;
   return info;
 }
@@ -449,9 +472,7 @@ export function sentChain(socket: TLSSocket): SentChain {
       if (j !== position && other && other.fingerprint256 !== c.fingerprint256 && issued(c, other))
         issuedBy.push(j);
     });
-    const kd = c.publicKey.asymmetricKeyDetails ?? {};
-    const keyType = c.publicKey.asymmetricKeyType ?? 'unknown';
-    const keyBits = kd.modulusLength ?? (kd.namedCurve ? CURVE_BITS[kd.namedCurve] : undefined);
+    const { keyType, keyBits } = publicKeyFacts(c);
     const out: SentCertificate = {
       position,
       subject: distinguishedName(c.subject),
