@@ -206,7 +206,7 @@ export const certCatalog = defineCatalog({
     symptom:
       'Some peers accept the certificate (they have the intermediate cached) and others refuse it ("unable to verify the first certificate"), so federation works with some domains only.',
     cause:
-      'The peer sent only its own certificate "{subject}"; its issuer "{issuer}" is neither sent nor a trusted root. Where to download the issuer: {caIssuers}.',
+      'The peer did not send the issuer of its certificate "{subject}": "{issuer}" is neither in the chain it sent nor a trusted root. Where to download the issuer: {caIssuers}.',
     fix: 'Configure the full chain (certificate followed by the intermediates): Prosody: ssl.certificate pointing at fullchain.pem (certificate with the intermediate appended); ejabberd: list the chain file in certfiles; Cisco Expressway: upload the intermediate as a trusted CA and the server certificate chain; Cisco Tomcat (AXL): upload the intermediate to tomcat-trust and re-import the signed certificate. If "{issuer}" is your own root CA, trust it with --ca <file> instead.',
     refs: [RFC5280_VALIDATION, 'https://www.rfc-editor.org/rfc/rfc8446#section-4.4.2'],
     exampleEvidence: {
@@ -221,7 +221,7 @@ export const certCatalog = defineCatalog({
     title: 'Certificate chain of {endpoint} fails validation: {errorMessage}',
     symptom: 'Peers that verify certificates refuse the connection with "{errorMessage}".',
     cause:
-      'OpenSSL rejected the chain sent by {endpoint} with {errorCode} ({errorMessage}); the chain as received is: {chain}. Node.js reports newer OpenSSL codes as UNSPECIFIED; common causes are an intermediate without basicConstraints CA:TRUE or without the keyCertSign key usage, or a certificate in the chain that does not link to the next one.',
+      'OpenSSL rejected the chain sent by {endpoint} with {errorCode} ({errorMessage}); the path OpenSSL built from it is: {chain}. Node.js reports newer OpenSSL codes as UNSPECIFIED; common causes are an intermediate without basicConstraints CA:TRUE or without the keyCertSign key usage, or a certificate in the chain that does not link to the next one.',
     fix: 'Rebuild the chain from the certificates your CA issued (leaf first, then each intermediate, each one issued by the next) and make sure every CA certificate has basicConstraints CA:TRUE; then reload the server.',
     refs: [RFC5280_VALIDATION],
     exampleEvidence: {

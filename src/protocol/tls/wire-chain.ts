@@ -314,13 +314,15 @@ export class HandshakeCapture {
       },
       destroy: (err, cb) => {
         raw.off('data', onData);
-        raw.destroy(err ?? undefined);
+        // The error (if any) belongs to the TLS side; the TCP socket just closes.
+        raw.destroy();
         cb(err);
       },
     });
     raw.on('data', onData);
     raw.once('end', () => this.stream.push(null));
-    raw.once('error', (err) => this.stream.destroy(err));
+    // `on`, not `once`: a second error from the TCP socket must never go unhandled.
+    raw.on('error', (err) => this.stream.destroy(err));
     raw.once('close', () => this.stream.destroy());
   }
 
