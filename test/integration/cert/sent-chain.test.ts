@@ -14,7 +14,7 @@ import { judge } from '../../../src/judge/judge.js';
 import { certRules } from '../../../src/judge/rules/cert.js';
 import { peerChain, sentChain } from '../../../src/protocol/tls/certificate.js';
 import { trustAnchors, trustFromSocket } from '../../../src/protocol/tls/trust.js';
-import { HandshakeCapture, sentChainBytes } from '../../../src/protocol/tls/wire-chain.js';
+import { HandshakeCapture, readWireChain, sentChainBytes } from '../../../src/protocol/tls/wire-chain.js';
 import { createIntermediate, createRoot, testPki } from '../../helpers/test-ca.js';
 
 const STEP_TIMEOUT_MS = 5000;
@@ -179,6 +179,48 @@ describe('chain as sent (wire order)', () => {
         reason: 'not-captured',
         detail: 'the handshake was not captured on this connection',
       });
+    } finally {
+      socket.destroy();
+      server.close();
+    }
+  });
+
+  it('TLS 1.3 bytes read without the handshake secret, or with a wrong one, give a typed reason', async () => {
+    // Given the raw bytes of a TLS 1.3 server flight and the secret Node hands to 'keylog'
+    const server = tls.createServer({ key: leaf.keyPem, cert: EXTRA }, (sock) => sock.end());
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const raw = net.connect({ host: '127.0.0.1', port: (server.address() as AddressInfo).port });
+    await deadline(new Promise((r) => raw.once('connect', r)), 'connect');
+    const bytes: Buffer[] = [];
+    raw.on('data', (b: Buffer) => bytes.push(b));
+    let secret: Buffer | undefined;
+    const capture = new HandshakeCapture(raw);
+    const socket = tls.connect({
+      socket: capture.stream,
+      rejectUnauthorized: false,
+      servername: 'example.org',
+    });
+    capture.attach(socket);
+    socket.on('keylog', (line: Buffer) => {
+      const m = /^SERVER_HANDSHAKE_TRAFFIC_SECRET \S+ ([0-9a-f]+)/.exec(line.toString());
+      if (m?.[1]) secret = Buffer.from(m[1], 'hex');
+    });
+    try {
+      await deadline(new Promise((r) => socket.once('secureConnect', r)), 'TLS handshake');
+      assert.equal(socket.getProtocol(), 'TLSv1.3');
+      const flight = Buffer.concat(bytes);
+      // Then: right secret, the three certificates; none, no-secret; a wrong one, undecryptable
+      const ok = readWireChain(flight, secret);
+      assert.equal(ok.ok && ok.certificates.length, 3);
+      assert.deepEqual(
+        [readWireChain(flight), readWireChain(flight, Buffer.alloc(secret?.length ?? 48, 1))].map(
+          (r) => !r.ok && r.reason,
+        ),
+        ['no-secret', 'undecryptable'],
+      );
+      // And a flight cut before the certificate is malformed, not a crash
+      const cut = readWireChain(flight.subarray(0, 60), secret);
+      assert.equal(!cut.ok && cut.reason, 'malformed');
     } finally {
       socket.destroy();
       server.close();
