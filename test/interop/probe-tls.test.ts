@@ -101,44 +101,6 @@ const TABLE: Row[] = [
     code: 1,
     check: (r) => assert.equal(r.findings[0]?.evidence.step, 'TLS stream features'),
   },
-  {
-    // Today's Prosody/OpenSSL sends the chain file as written; OpenSSL clients repair the order.
-    domain: 'misordered-chain.test',
-    ids: ['cert.chain.misordered', ...HEALTHY],
-    code: 0,
-    check: (r, f) => {
-      const cert = f.attempts[0]?.cert;
-      assert.ok(cert?.sent?.captured, JSON.stringify(cert?.sent));
-      // The chain as sent is what the server's file says, not the verified path
-      assert.deepEqual(
-        cert.sent.certificates.map((c) => c.subject.replace(/.*CN=/, '')),
-        ['misordered-chain.test', 'xfed lab root CA', 'xfed lab intermediate CA'],
-      );
-      assert.deepEqual(
-        cert.chain.map((c) => c.subject.replace(/.*CN=/, '')),
-        ['misordered-chain.test', 'xfed lab intermediate CA', 'xfed lab root CA'],
-      );
-      const m = r.findings.find((x) => x.id === 'cert.chain.misordered');
-      assert.equal(m?.evidence.position, 1);
-      assert.equal(m?.evidence.issuedPosition, 2);
-      assert.match(m?.title ?? '', /position 1 comes before position 2/);
-    },
-  },
-  {
-    domain: 'extra-cert.test',
-    ids: ['cert.chain.unrelated', ...HEALTHY],
-    code: 0,
-    check: (r, f) => {
-      const cert = f.attempts[0]?.cert;
-      assert.ok(cert?.sent?.captured, JSON.stringify(cert?.sent));
-      // Three certificates were sent; the verified path drops the unrelated one and adds the root
-      assert.equal(cert.sent.certificates.length, 3);
-      assert.equal(cert.sent.certificates[2]?.subject.replace(/.*CN=/, ''), 'xfed lab unrelated CA');
-      assert.ok(!cert.chain.some((c) => c.subject.includes('unrelated')));
-      const u = r.findings.find((x) => x.id === 'cert.chain.unrelated');
-      assert.deepEqual(u?.evidence.positions, [2]);
-    },
-  },
   { domain: 'srv-dot.test', ids: ['dns.srv.target-dot'], code: 1 },
   { domain: NXDOMAIN_NAME, ids: ['dns.domain.nxdomain'], code: 1 },
 ];
