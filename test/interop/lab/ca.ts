@@ -26,9 +26,9 @@ export type CertProfile =
   | 'srvid-only'
   /** Valid leaf signed by the intermediate, but the server sends the leaf alone. */
   | 'no-intermediate'
-  /** Like valid, but the chain file is leaf, root, intermediate: the issuers out of order. */
+  /** Like valid (EC P-256 leaf), but the chain file is leaf, root, intermediate: issuers out of order. */
   | 'misordered'
-  /** Like valid, plus a third certificate that is no part of the chain (an unrelated CA). */
+  /** Like valid (EC P-256 leaf), plus a third certificate that is no part of the chain (an unrelated CA). */
   | 'extra-cert';
 
 export interface LeafCert {
@@ -259,7 +259,10 @@ export async function createLabCa(dir: string): Promise<LabCa> {
   async function issue(domain: string, profile: CertProfile): Promise<LeafCert> {
     const ldir = join(dir, 'leaves', domain);
     mkdirSync(ldir, { recursive: true });
-    const keyType = profile === 'ecdsa' ? 'ec' : 'rsa';
+    // EC keys take milliseconds, RSA keys up to seconds on a busy machine: the chain-order
+    // profiles (where the key does not matter) use EC too, to keep the lab's start-up short.
+    const keyType =
+      profile === 'ecdsa' || profile === 'misordered' || profile === 'extra-cert' ? 'ec' : 'rsa';
     const keyFile = join(ldir, 'key.pem');
     const certFile = join(ldir, 'cert.pem');
     const extFile = join(ldir, 'ext.cnf');
