@@ -106,6 +106,8 @@ try {
   // probe tls
   await show(['probe', 'tls', 'prosody-ok.test', '--ca', lab.caFile]);
   await show(['probe', 'tls', 'wrong-name.test', '--ca', lab.caFile]);
+  // certificates: the chain as sent (wire order) apart from the verified path
+  await show(['probe', 'tls', 'misordered-chain.test', '--ca', lab.caFile]);
   await show(['probe', 'tls', 'silent.test', '--ca', lab.caFile, '--timeout', '2000']);
   await show(
     [

@@ -44,6 +44,40 @@ export interface CertificateInfo {
   trustAnchor?: boolean;
 }
 
+/**
+ * One certificate of the chain exactly as the peer sent it (the TLS Certificate message, RFC
+ * 8446 §4.4.2 / RFC 5246 §7.4.2), in wire order, whether or not it is on the verified path.
+ */
+export interface SentCertificate {
+  /** Position in the chain as sent; 0 is the first, which TLS makes the peer's own certificate. */
+  position: number;
+  subject: string;
+  issuer: string;
+  fingerprint256: string;
+  notAfter: string;
+  keyType: string;
+  keyBits?: number;
+  selfSigned: boolean;
+  isCA: boolean;
+  /**
+   * Positions of the other sent certificates that issued this one (name chaining and a signature
+   * that verifies with their key). Empty when none of the sent certificates did.
+   */
+  issuedBy: number[];
+  /** Set when node:crypto could not read the bytes at this position as a certificate. */
+  unreadable?: boolean;
+}
+
+/** The chain as sent, read from the handshake; or why it could not be read. */
+export type SentChain =
+  | { captured: true; tlsVersion: 'TLSv1.2' | 'TLSv1.3'; certificates: SentCertificate[] }
+  | {
+      captured: false;
+      /** not-captured (this connection had no capture), too-large, no-secret, undecryptable, malformed, unsupported. */
+      reason: string;
+      detail: string;
+    };
+
 /** Everything the certificate rules need about one TLS endpoint. */
 export interface CertCheckFacts {
   /** The reference identifier: the XMPP domain (probe tls, dialback) or the HTTPS host (axl-auth). */
@@ -54,8 +88,14 @@ export interface CertCheckFacts {
   connectHost?: string;
   /** host:port, for the finding text. */
   endpoint: string;
-  /** Certificates as the peer sent them, leaf first. */
+  /**
+   * The verified path as node:tls built it, leaf first: the sent certificates linked by issuer
+   * (reordered, certificates not on the path dropped), then issuers appended from the local
+   * trust store (marked trustAnchor). Not the chain as sent: see `sent`.
+   */
   chain: CertificateInfo[];
+  /** The chain exactly as the peer sent it (order, extras, count). Absent where not gathered. */
+  sent?: SentChain;
   /** Result of chain validation against the system store plus --ca files. */
   trust: { authorized: boolean; errorCode?: string; errorMessage?: string };
   /** When the facts were gathered (ISO 8601), so expiry rules are pure. */

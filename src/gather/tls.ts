@@ -20,7 +20,7 @@ import type {
 import type { ProbeContext } from '../pipeline/run.js';
 import { lookup as dnsLookup } from '../protocol/dns/client.js';
 import { systemResolvers } from '../protocol/dns/resolv-conf.js';
-import { peerChain } from '../protocol/tls/certificate.js';
+import { peerChain, sentChain } from '../protocol/tls/certificate.js';
 import {
   type TicketWatch,
   ticketsWorthWaitingFor,
@@ -190,6 +190,7 @@ async function certFacts(
     service: 'xmpp-server',
     endpoint: a.endpoint,
     chain: await peerChain(socket),
+    sent: sentChain(socket),
     trust: trustFromSocket(socket),
     checkedAt: new Date().toISOString(),
     warnDays,

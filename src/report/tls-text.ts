@@ -4,8 +4,11 @@
  * the TLS version and cipher, and the certificate chain. Formats facts only; verdicts come
  * from the findings.
  */
+
+import type { CertCheckFacts, CertificateInfo, SentCertificate } from '../facts/cert.js';
 import type { AttemptFacts, FeatureFacts, StepFailure, StreamFacts, TlsProbeFacts } from '../facts/tls.js';
-import type { Report } from './model.js';
+import type { Finding, Report } from './model.js';
+import { safeText } from './untrusted.js';
 
 function featureList(f: FeatureFacts | null | undefined): string {
   if (f === null) return 'none (pre-1.0 stream)';
@@ -39,6 +42,44 @@ function failureText(f: StepFailure): string {
   }
 }
 
+function certSummary(c: CertificateInfo | SentCertificate): string {
+  const key = `${c.keyType}${c.keyBits ? ` ${c.keyBits}` : ''}`;
+  return `${safeText(c.subject || '(empty subject)')} (issuer ${safeText(c.issuer)}; ${key}; until ${c.notAfter})`;
+}
+
+/**
+ * The certificate block of one attempt: the chain exactly as the peer sent it (wire order, every
+ * certificate, its count), the verified path node:tls built from it (reordered, extras dropped,
+ * local anchors added), and a validation line that agrees with the certificate findings for
+ * this endpoint (a path that builds is not "ok" when a finding says the certificate fails).
+ */
+export function certLines(cert: CertCheckFacts, findings: readonly Finding[]): string[] {
+  const out: string[] = [];
+  const sent = cert.sent;
+  if (sent?.captured) {
+    out.push(`chain as sent (${sent.certificates.length}, ${sent.tlsVersion} Certificate message):`);
+    for (const c of sent.certificates) out.push(`  ${c.position}. ${certSummary(c)}`);
+  } else if (sent) {
+    out.push(`chain as sent: not read (${sent.reason}: ${safeText(sent.detail)})`);
+  }
+  out.push(`verified path (${cert.chain.length}):`);
+  cert.chain.forEach((c, n) => {
+    const anchor = c.trustAnchor ? ' [local trust anchor]' : '';
+    out.push(`  ${n}. ${certSummary(c)}${anchor}`);
+  });
+  const mine = findings.filter((f) => f.id.startsWith('cert.') && f.evidence.endpoint === cert.endpoint);
+  const errors = mine.filter((f) => f.severity === 'error').map((f) => f.id);
+  const warnings = mine.filter((f) => f.severity === 'warning').map((f) => f.id);
+  const opensslSays = cert.trust.authorized
+    ? 'the path builds to a trusted root'
+    : `OpenSSL: ${safeText(cert.trust.errorMessage ?? cert.trust.errorCode ?? 'failed')}`;
+  if (errors.length > 0) out.push(`validation: failed: ${errors.join(', ')} (${opensslSays})`);
+  else if (!cert.trust.authorized) out.push(`validation: failed (${opensslSays})`);
+  else if (warnings.length > 0) out.push(`validation: ok, with warnings: ${warnings.join(', ')}`);
+  else out.push('validation: ok');
+  return out;
+}
+
 function streamLines(label: string, s: StreamFacts): string[] {
   const out: string[] = [];
   const sent = `to=${s.sent.to}${s.sent.from ? ` from=${s.sent.from}` : ''}`;
@@ -55,7 +96,7 @@ function streamLines(label: string, s: StreamFacts): string[] {
   return out;
 }
 
-function attemptLines(a: AttemptFacts, i: number): string[] {
+function attemptLines(a: AttemptFacts, i: number, findings: readonly Finding[]): string[] {
   const ip = a.ip !== a.host ? ` (${a.ip})` : '';
   const out = [`${i + 1}. ${a.endpoint}${ip}, ${a.directTls ? 'direct TLS' : 'STARTTLS'}, from ${a.source}`];
   const add = (l: string) => out.push(`   ${l}`);
@@ -78,18 +119,7 @@ function attemptLines(a: AttemptFacts, i: number): string[] {
       add(`tls: failed (${a.tls.alert ?? a.tls.reason ?? 'error'}): ${a.tls.message ?? ''}`);
     }
   }
-  if (a.cert) {
-    add(`chain as sent (${a.cert.chain.length}):`);
-    a.cert.chain.forEach((c, n) => {
-      const anchor = c.trustAnchor ? ' [local trust anchor]' : '';
-      add(
-        `  ${n}. ${c.subject} (issuer ${c.issuer}; ${c.keyType}${c.keyBits ? ` ${c.keyBits}` : ''}; until ${c.notAfter})${anchor}`,
-      );
-    });
-    add(
-      `  validation: ${a.cert.trust.authorized ? 'ok' : (a.cert.trust.errorMessage ?? a.cert.trust.errorCode ?? 'failed')}`,
-    );
-  }
+  if (a.cert) for (const l of certLines(a.cert, findings)) add(l);
   if (a.secureStream) for (const l of streamLines('stream over TLS', a.secureStream)) add(l);
   if (a.close) add(`close: ${a.close.peerClosed ? 'peer closed its stream' : 'no close from peer'}`);
   return out;
@@ -112,7 +142,7 @@ export function describeTls(r: Report): string[] {
   if (f.attempts.length === 0) out.push('no connection attempted');
   else out.push('', 'Attempts:');
   f.attempts.forEach((a, i) => {
-    out.push(...attemptLines(a, i));
+    out.push(...attemptLines(a, i, r.findings));
   });
   return out;
 }

@@ -10,6 +10,20 @@ const RFC6125 = 'https://www.rfc-editor.org/rfc/rfc6125#section-6';
 const XEP0178 = 'https://xmpp.org/extensions/xep-0178.html';
 const RFC5280_VALIDATION = 'https://www.rfc-editor.org/rfc/rfc5280#section-6';
 const RFC5280_EKU = 'https://www.rfc-editor.org/rfc/rfc5280#section-4.2.1.12';
+const RFC8446_CHAIN = 'https://www.rfc-editor.org/rfc/rfc8446#section-4.4.2';
+const RFC5246_CHAIN = 'https://www.rfc-editor.org/rfc/rfc5246#section-7.4.2';
+
+/**
+ * Who fails when the certificate does not authenticate the domain. A certificate problem does
+ * not stop TLS itself with an XMPP peer: a server that accepts dialback (XEP-0220) completes
+ * TLS without verifying and authenticates the domain by dialback instead (observed with
+ * Prosody and jabberd2 in their default configuration). Only peers that require certificate
+ * authentication fail.
+ */
+const CERT_AUTH_FAILS =
+  'Peers that authenticate {referenceName} by its certificate fail: those that require certificate authentication or use SASL EXTERNAL (XEP-0178), and strict policies such as Prosody with s2s_secure_auth = true, ejabberd without mod_s2s_dialback, or Cisco Expressway with TLS verify mode on.';
+const DIALBACK_STILL_WORKS =
+  'Peers that accept dialback (Prosody and jabberd2 in their default configuration) still federate with {referenceName} over this TLS connection, authenticating the domain by dialback instead.';
 
 export const certCatalog = defineCatalog({
   'cert.check.ok': {
@@ -45,8 +59,7 @@ export const certCatalog = defineCatalog({
   'cert.name.mismatch': {
     severity: 'error',
     title: 'Certificate of {endpoint} does not match {referenceName}',
-    symptom:
-      'Peers reject the connection: ejabberd logs "Certificate host name mismatch", Prosody marks the session as not authenticated by certificate (and falls back to dialback or refuses it), HTTPS clients report a hostname mismatch.',
+    symptom: `${CERT_AUTH_FAILS} ejabberd logs "Certificate host name mismatch"; HTTPS clients report a hostname mismatch. ${DIALBACK_STILL_WORKS}`,
     cause:
       'The certificate presents only these names: {names}. None of them matches the reference identifier {referenceName}; servers check the domain itself, not the host they connected to.',
     fix: 'Reissue the certificate with these subjectAltName entries: {expected}. For XMPP put the domain as dNSName (and optionally the SRVName), not only in the CN; a wildcard *.{referenceName} does not cover {referenceName} itself.',
@@ -61,8 +74,7 @@ export const certCatalog = defineCatalog({
   'cert.name.matches-srv-target-only': {
     severity: 'error',
     title: 'Certificate names the SRV target {connectHost}, not the XMPP domain {referenceName}',
-    symptom:
-      'Peers reject the certificate for {referenceName} (ejabberd: "Certificate host name mismatch") although it looks right for the server host {connectHost}.',
+    symptom: `The certificate looks right for the server host {connectHost} but not for {referenceName}. ${CERT_AUTH_FAILS} ${DIALBACK_STILL_WORKS}`,
     cause:
       'The certificate presents {names}. It matches the host {connectHost} that the SRV record points to, but RFC 6120 and XEP-0178 require the XMPP domain {referenceName} as the reference identifier: the SRV target is not trusted unless the SRV answer is DNSSEC-signed.',
     fix: 'Reissue the certificate with these subjectAltName entries: {expected} (keep DNS:{connectHost} as well if clients use it). Prosody: the certificate for the VirtualHost "{referenceName}"; Cisco Expressway-E: add {referenceName} as an XMPP federation domain (DNS format) in the CSR.',
@@ -91,17 +103,33 @@ export const certCatalog = defineCatalog({
       expected: ['DNS:example.org', 'otherName:1.3.6.1.5.5.7.8.7;IA5:_xmpp-server.example.org'],
     },
   },
+  'cert.name.wildcard-bare-domain': {
+    severity: 'error',
+    title: 'Certificate of {endpoint} has {wildcard}, which does not cover {referenceName} itself',
+    symptom: `${CERT_AUTH_FAILS} ${DIALBACK_STILL_WORKS}`,
+    cause:
+      'The certificate presents {names}. A wildcard stands for exactly one label: {wildcard} covers chat.{referenceName} or xmpp.{referenceName}, but not the bare domain {referenceName}, which is what XMPP servers check (RFC 6125 §6.4.3, XEP-0178).',
+    fix: 'Reissue the certificate with the bare domain next to the wildcard: {expected} (keep {wildcard} for the subdomains). With Let’s Encrypt: certbot certonly -d {referenceName} -d "*.{referenceName}".',
+    refs: [RFC6125, XEP0178],
+    exampleEvidence: {
+      endpoint: 'xmpp.example.org:5269',
+      referenceName: 'example.org',
+      wildcard: '*.example.org',
+      names: ['DNS:*.example.org'],
+      expected: ['DNS:example.org', 'otherName:1.3.6.1.5.5.7.8.7;IA5:_xmpp-server.example.org'],
+    },
+  },
   'cert.validity.expired': {
     severity: 'error',
     title: 'Certificate "{subject}" of {endpoint} expired on {notAfter}',
-    symptom:
-      'Every peer refuses TLS or certificate authentication with {endpoint} ("certificate has expired").',
+    symptom: `${CERT_AUTH_FAILS} They log "certificate has expired"; HTTPS clients refuse the connection. ${DIALBACK_STILL_WORKS}`,
     cause:
       'The {role} certificate "{subject}" was valid until {notAfter}; it expired {daysAgo} day(s) before the check.',
     fix: 'Renew the certificate, install it together with its intermediates and reload the server (Prosody: prosodyctl cert import / reload; ejabberd: ejabberdctl reload_config; Cisco: upload the renewed certificate and restart the service that uses it). Automate renewal so it happens well before expiry.',
     refs: [RFC5280_VALIDATION],
     exampleEvidence: {
       endpoint: 'xmpp.example.org:5269',
+      referenceName: 'example.org',
       subject: 'CN=example.org',
       role: 'leaf',
       notAfter: '2025-01-01T00:00:00.000Z',
@@ -111,13 +139,14 @@ export const certCatalog = defineCatalog({
   'cert.validity.not-yet-valid': {
     severity: 'error',
     title: 'Certificate "{subject}" of {endpoint} is not valid before {notBefore}',
-    symptom: 'Peers refuse the certificate ("certificate is not yet valid").',
+    symptom: `${CERT_AUTH_FAILS} They log "certificate is not yet valid"; HTTPS clients refuse the connection. ${DIALBACK_STILL_WORKS}`,
     cause:
       "The {role} certificate \"{subject}\" becomes valid only on {notBefore}, after the time of this check ({checkedAt}): it was issued with a future start date, or a clock (the server's, the CA's or this machine's) is wrong.",
     fix: 'Check the clocks (NTP) on the server and on this machine; if they are right, reissue the certificate with a start date in the past.',
     refs: [RFC5280_VALIDATION],
     exampleEvidence: {
       endpoint: 'xmpp.example.org:5269',
+      referenceName: 'example.org',
       subject: 'CN=example.org',
       role: 'leaf',
       notBefore: '2030-01-01T00:00:00.000Z',
@@ -177,7 +206,7 @@ export const certCatalog = defineCatalog({
     symptom:
       'Some peers accept the certificate (they have the intermediate cached) and others refuse it ("unable to verify the first certificate"), so federation works with some domains only.',
     cause:
-      'The peer sent only its own certificate "{subject}"; its issuer "{issuer}" is neither sent nor a trusted root. Where to download the issuer: {caIssuers}.',
+      'The peer did not send the issuer of its certificate "{subject}": "{issuer}" is neither in the chain it sent nor a trusted root. Where to download the issuer: {caIssuers}.',
     fix: 'Configure the full chain (certificate followed by the intermediates): Prosody: ssl.certificate pointing at fullchain.pem (certificate with the intermediate appended); ejabberd: list the chain file in certfiles; Cisco Expressway: upload the intermediate as a trusted CA and the server certificate chain; Cisco Tomcat (AXL): upload the intermediate to tomcat-trust and re-import the signed certificate. If "{issuer}" is your own root CA, trust it with --ca <file> instead.',
     refs: [RFC5280_VALIDATION, 'https://www.rfc-editor.org/rfc/rfc8446#section-4.4.2'],
     exampleEvidence: {
@@ -192,7 +221,7 @@ export const certCatalog = defineCatalog({
     title: 'Certificate chain of {endpoint} fails validation: {errorMessage}',
     symptom: 'Peers that verify certificates refuse the connection with "{errorMessage}".',
     cause:
-      'OpenSSL rejected the chain sent by {endpoint} with {errorCode} ({errorMessage}); the chain as received is: {chain}. Node.js reports newer OpenSSL codes as UNSPECIFIED; common causes are an intermediate without basicConstraints CA:TRUE or without the keyCertSign key usage, or a certificate in the chain that does not link to the next one.',
+      'OpenSSL rejected the chain sent by {endpoint} with {errorCode} ({errorMessage}); the path OpenSSL built from it is: {chain}. Node.js reports newer OpenSSL codes as UNSPECIFIED; common causes are an intermediate without basicConstraints CA:TRUE or without the keyCertSign key usage, or a certificate in the chain that does not link to the next one.',
     fix: 'Rebuild the chain from the certificates your CA issued (leaf first, then each intermediate, each one issued by the next) and make sure every CA certificate has basicConstraints CA:TRUE; then reload the server.',
     refs: [RFC5280_VALIDATION],
     exampleEvidence: {
@@ -200,6 +229,44 @@ export const certCatalog = defineCatalog({
       errorCode: 'INVALID_CA',
       errorMessage: 'invalid CA certificate',
       chain: ['CN=example.org', 'CN=Example Issuing CA'],
+    },
+  },
+  'cert.chain.misordered': {
+    severity: 'warning',
+    title:
+      '{endpoint} sends its chain out of order: position {position} comes before position {issuedPosition}, which it issued',
+    symptom:
+      'OpenSSL-based peers (Prosody, ejabberd, jabberd2, this check) reorder the chain and accept it. TLS stacks that take the chain in the order sent, as TLS 1.2 requires (RFC 5246 §7.4.2: each certificate must certify the one before it), refuse it with a certificate verification error, so federation fails with those peers only.',
+    cause:
+      'In the chain as sent ({sent}), the certificate at position {position} ("{subject}") is the issuer of the one at position {issuedPosition} ("{issuedSubject}") but comes before it. The verified path is {pathOrder}.',
+    fix: 'Send the chain leaf first, then each issuer in turn (positions {pathOrder}): rebuild the certificate file in that order (Prosody: ssl.certificate = fullchain.pem as issued; ejabberd: the certfiles entry; Cisco Expressway: re-upload the server certificate with its chain), then reload the server.',
+    refs: [RFC5246_CHAIN, RFC8446_CHAIN],
+    exampleEvidence: {
+      endpoint: 'xmpp.example.org:5269',
+      position: 1,
+      subject: 'CN=Example Root CA',
+      issuedPosition: 2,
+      issuedSubject: 'CN=Example Issuing CA',
+      sent: ['0: CN=example.org', '1: CN=Example Root CA', '2: CN=Example Issuing CA'],
+      pathOrder: [0, 2, 1],
+    },
+  },
+  'cert.chain.unrelated': {
+    severity: 'warning',
+    title: '{endpoint} sends {count} certificate(s) that are not part of its chain (position {positions})',
+    symptom:
+      'OpenSSL-based peers (Prosody, ejabberd, jabberd2, this check) ignore the extra certificate and accept the chain. TLS stacks that take the chain in the order sent (RFC 5246 §7.4.2) refuse it, and every handshake carries the useless bytes.',
+    cause:
+      'In the chain as sent ({sent}), the certificate(s) at position {positions} ({unrelated}) neither issued the certificate at position 0 nor any of its issuers: they are left over from another certificate, an old intermediate or a different CA.',
+    fix: 'Remove the certificate(s) at position {positions} from the certificate file so that it holds only the leaf and its issuers in order (positions {pathOrder}), then reload the server.',
+    refs: [RFC5246_CHAIN, RFC8446_CHAIN],
+    exampleEvidence: {
+      endpoint: 'xmpp.example.org:5269',
+      count: 1,
+      positions: [2],
+      unrelated: ['2: CN=Old Issuing CA'],
+      sent: ['0: CN=example.org', '1: CN=Example Issuing CA', '2: CN=Old Issuing CA'],
+      pathOrder: [0, 1],
     },
   },
   'cert.key.weak': {

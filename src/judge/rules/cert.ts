@@ -4,7 +4,7 @@
  * key and signature strength, extended key usage. Pure: facts in, hits out.
  */
 import type { CertCheckFacts, CertificateInfo } from '../../facts/cert.js';
-import { matchIdentity, presentedNames, toALabel } from '../../protocol/tls/identity.js';
+import { hasIdentitySan, matchIdentity, presentedNames, toALabel } from '../../protocol/tls/identity.js';
 import { catalogEntry, type FindingId } from '../catalog/index.js';
 import { fillTemplate, type Hit, hit, type Rule } from '../judge.js';
 
@@ -25,6 +25,7 @@ const MISSING_ISSUER = new Set([
 /** Findings that --insecure turns into a warning: trust and identity, not dates or key strength. */
 const SOFTENED_BY_INSECURE = new Set<FindingId>([
   'cert.name.mismatch',
+  'cert.name.wildcard-bare-domain',
   'cert.name.matches-srv-target-only',
   'cert.chain.self-signed',
   'cert.chain.issuer-unknown',
@@ -58,7 +59,19 @@ function identityHits(f: CertCheckFacts, leaf: CertificateInfo, base: Record<str
   const names = presentedNames(leaf, f.service);
   const expected = expectedSan(f.referenceName, f.service);
   if (m.matched) {
+    // One fact, one finding: a CN-only match is the cn-only warning, which also says that the
+    // name matched; judgeCert adds no cert.check.ok beside it.
     return m.via === 'cn' ? [hit('cert.name.cn-only', { ...base, matchedValue: m.value, expected })] : [];
+  }
+  // A `*.domain` wildcard never covers `domain` itself (RFC 6125 §6.4.3): the most common form
+  // of this mistake gets its own finding, naming the wildcard that looked right.
+  const bare = toALabel(f.referenceName);
+  const wildcards = [
+    ...leaf.san.dns,
+    ...(hasIdentitySan(leaf.san, f.service) ? [] : leaf.commonNames),
+  ].filter((v) => bare !== '' && toALabel(v) === `*.${bare}`);
+  if (wildcards.length > 0) {
+    return [hit('cert.name.wildcard-bare-domain', { ...base, wildcard: wildcards[0], names, expected })];
   }
   // RFC 6120 §13.7.2.1: the SRV target is not a valid reference identifier, but a certificate
   // made for it is the most common mistake, so it gets its own finding.
@@ -82,7 +95,7 @@ function validityHits(f: CertCheckFacts, chain: CertificateInfo[], nowMs: number
     const role = roleOf(c, i);
     const notAfterMs = Date.parse(c.notAfter);
     const notBeforeMs = Date.parse(c.notBefore);
-    const base = { endpoint: f.endpoint, subject: subjectOf(c), role };
+    const base = { endpoint: f.endpoint, referenceName: f.referenceName, subject: subjectOf(c), role };
     if (nowMs > notAfterMs) {
       hits.push(
         hit('cert.validity.expired', {
@@ -226,6 +239,64 @@ function trustHits(f: CertCheckFacts, chain: CertificateInfo[], explained: Reado
   ];
 }
 
+/**
+ * The chain exactly as sent, against the order TLS asks for (RFC 5246 §7.4.2; RFC 8446 §4.4.2
+ * keeps "leaf first" and asks receivers to tolerate the rest): the path runs from position 0
+ * through the sent certificates that issued each other. A certificate off that path is
+ * unrelated; an issuer sent before the certificate it issued is out of order.
+ */
+function sentChainHits(f: CertCheckFacts): Hit[] {
+  const sent = f.sent;
+  if (!sent?.captured || sent.certificates.length < 2) return [];
+  const certs = sent.certificates;
+  const label = (i: number) => `${i}: ${certs[i]?.subject || '(empty subject)'}`;
+  const sentList = certs.map((_, i) => label(i));
+  // Walk the issuer links from the leaf; the path order prefers the nearest issuer sent.
+  const pathOrder: number[] = [];
+  const onPath = new Set<number>();
+  const queue = [0];
+  while (queue.length > 0) {
+    const i = queue.shift() as number;
+    if (onPath.has(i)) continue;
+    onPath.add(i);
+    pathOrder.push(i);
+    const issuers = [...(certs[i]?.issuedBy ?? [])].sort((a, b) => a - b);
+    queue.push(...issuers.filter((j) => !onPath.has(j)));
+  }
+  const hits: Hit[] = [];
+  for (const i of pathOrder) {
+    const early = (certs[i]?.issuedBy ?? []).filter((j) => j < i && onPath.has(j));
+    const first = early[0];
+    if (first === undefined) continue;
+    hits.push(
+      hit('cert.chain.misordered', {
+        endpoint: f.endpoint,
+        position: first,
+        subject: certs[first]?.subject || '(empty subject)',
+        issuedPosition: i,
+        issuedSubject: certs[i]?.subject || '(empty subject)',
+        sent: sentList,
+        pathOrder,
+      }),
+    );
+    break; // one finding for the order of one chain
+  }
+  const off = certs.map((_, i) => i).filter((i) => !onPath.has(i));
+  if (off.length > 0) {
+    hits.push(
+      hit('cert.chain.unrelated', {
+        endpoint: f.endpoint,
+        count: off.length,
+        positions: off,
+        unrelated: off.map(label),
+        sent: sentList,
+        pathOrder,
+      }),
+    );
+  }
+  return hits;
+}
+
 /** With --insecure, trust and identity problems become one warning each, naming the problem. */
 function soften(h: Hit): Hit {
   if (!SOFTENED_BY_INSECURE.has(h.id)) return h;
@@ -239,12 +310,20 @@ export function judgeCert(f: CertCheckFacts): Hit[] {
   if (!leaf) return [hit('cert.peer.missing', { endpoint: f.endpoint, referenceName: f.referenceName })];
   const nowMs = Date.parse(f.checkedAt);
   const identity = identityHits(f, leaf, { endpoint: f.endpoint, referenceName: f.referenceName });
-  const others = [...validityHits(f, f.chain, nowMs), ...strengthHits(f, f.chain), ...ekuHits(f, leaf)];
+  const others = [
+    ...validityHits(f, f.chain, nowMs),
+    ...strengthHits(f, f.chain),
+    ...ekuHits(f, leaf),
+    ...sentChainHits(f),
+  ];
   const explained = new Set<FindingId>(others.map((h) => h.id));
   let hits = [...identity, ...trustHits(f, f.chain, explained), ...others];
   if (f.insecure) hits = hits.map(soften);
   const blocking = hits.some(
-    (h) => h.id === 'cert.check.insecure-skipped' || catalogEntry(h.id).severity === 'error',
+    (h) =>
+      h.id === 'cert.check.insecure-skipped' ||
+      h.id === 'cert.name.cn-only' ||
+      catalogEntry(h.id).severity === 'error',
   );
   if (!blocking) {
     const m = matchIdentity(f.referenceName, leaf, f.service);

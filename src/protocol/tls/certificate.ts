@@ -7,8 +7,9 @@
  */
 import { X509Certificate } from 'node:crypto';
 import type { TLSSocket } from 'node:tls';
-import type { CertificateInfo } from '../../facts/cert.js';
+import type { CertificateInfo, SentCertificate, SentChain } from '../../facts/cert.js';
 import { canonicalIp } from './identity.js';
+import { sentChainBytes } from './wire-chain.js';
 
 // ---------------------------------------------------------------------------------------
 // Minimal DER reader (X.690 §8, definite lengths only, as DER requires).
@@ -22,7 +23,8 @@ interface Tlv {
   end: number;
 }
 
-class DerError extends Error {}
+/** The one error the DER reader throws on malformed input (anything else is a bug). */
+export class DerError extends Error {}
 
 function readTlv(buf: Buffer, offset: number): Tlv {
   if (offset + 2 > buf.length) throw new DerError('truncated DER element');
@@ -73,7 +75,8 @@ function decodeOid(body: Buffer): string {
 function decodeString(t: Tlv): string {
   switch (t.tag) {
     case 0x1e: {
-      // BMPString: UTF-16BE.
+      // BMPString: UTF-16BE, two octets a character.
+      if (t.body.length % 2 !== 0) throw new DerError('BMPString of odd length');
       const swapped = Buffer.from(t.body);
       swapped.swap16();
       return swapped.toString('utf16le');
@@ -81,7 +84,11 @@ function decodeString(t: Tlv): string {
     case 0x1c: {
       // UniversalString: UTF-32BE.
       let s = '';
-      for (let i = 0; i + 3 < t.body.length; i += 4) s += String.fromCodePoint(t.body.readUInt32BE(i));
+      for (let i = 0; i + 3 < t.body.length; i += 4) {
+        const cp = t.body.readUInt32BE(i);
+        // Beyond Unicode's range: a replacement character, so the rest of the certificate still reads.
+        s += String.fromCodePoint(cp <= 0x10ffff ? cp : 0xfffd);
+      }
       return s;
     }
     case 0x14:
@@ -295,6 +302,29 @@ function distinguishedName(name: string | undefined): string {
   return (name ?? '').replace(/\n/g, ', ');
 }
 
+/**
+ * Key type and size. node:crypto parses a certificate without decoding its key, and throws on
+ * first use of a key it cannot decode (a hostile peer's extra certificate): that is 'unknown'.
+ */
+function publicKeyFacts(cert: X509Certificate): { keyType: string; keyBits?: number; curve?: string } {
+  let key: X509Certificate['publicKey'];
+  try {
+    key = cert.publicKey;
+  } catch {
+    return { keyType: 'unknown' };
+  }
+  const keyType = key.asymmetricKeyType ?? 'unknown';
+  const kd = key.asymmetricKeyDetails ?? {};
+  let keyBits: number | undefined = kd.modulusLength;
+  if (keyBits === undefined && kd.namedCurve) keyBits = CURVE_BITS[kd.namedCurve];
+  if (keyBits === undefined && keyType === 'ed25519') keyBits = 256;
+  if (keyBits === undefined && keyType === 'ed448') keyBits = 456;
+  const out: { keyType: string; keyBits?: number; curve?: string } = { keyType };
+  if (keyBits !== undefined) out.keyBits = keyBits;
+  if (kd.namedCurve) out.curve = kd.namedCurve;
+  return out;
+}
+
 /** Issuer equals subject and the certificate's signature verifies with its own key. */
 function isSelfSigned(cert: X509Certificate): boolean {
   if (cert.issuer !== cert.subject) return false;
@@ -326,13 +356,7 @@ export async function certificateInfo(cert: X509Certificate): Promise<Certificat
       caIssuers: [],
     };
   }
-  const key = cert.publicKey;
-  const keyType = key.asymmetricKeyType ?? 'unknown';
-  const kd = key.asymmetricKeyDetails ?? {};
-  let keyBits: number | undefined = kd.modulusLength;
-  if (keyBits === undefined && kd.namedCurve) keyBits = CURVE_BITS[kd.namedCurve];
-  if (keyBits === undefined && keyType === 'ed25519') keyBits = 256;
-  if (keyBits === undefined && keyType === 'ed448') keyBits = 456;
+  const { keyType, keyBits, curve } = publicKeyFacts(cert);
   const info: CertificateInfo = {
     subject: distinguishedName(cert.subject),
     issuer: distinguishedName(cert.issuer),
@@ -351,7 +375,7 @@ export async function certificateInfo(cert: X509Certificate): Promise<Certificat
     pem: cert.toString(),
   };
   if (keyBits !== undefined) info.keyBits = keyBits;
-  if (kd.namedCurve) info.curve = kd.namedCurve;
+  if (curve) info.curve = curve;
   if (details.caIssuers.length > 0) info.caIssuers = details.caIssuers;
   return info;
 }
@@ -403,4 +427,65 @@ export async function peerChain(socket: TLSSocket): Promise<CertificateInfo[]> {
     cur = cur.issuerCertificate ?? null;
   }
   return out;
+}
+
+/** Whether `issuer` issued `cert`: names chain and the signature verifies with its key. */
+function issued(cert: X509Certificate, issuer: X509Certificate): boolean {
+  try {
+    return cert.checkIssued(issuer) && cert.verify(issuer.publicKey);
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The chain exactly as the peer sent it on `socket` (see wire-chain.ts), each certificate with
+ * the positions of the sent certificates that issued it. Verdict-free.
+ */
+export function sentChain(socket: TLSSocket): SentChain {
+  const wire = sentChainBytes(socket);
+  if (!wire.ok) return { captured: false, reason: wire.reason, detail: wire.detail };
+  const parsed = wire.certificates.map((der) => {
+    try {
+      return new X509Certificate(der);
+    } catch {
+      return undefined;
+    }
+  });
+  const certificates = parsed.map((c, position): SentCertificate => {
+    if (!c) {
+      return {
+        position,
+        subject: '(unreadable)',
+        issuer: '',
+        fingerprint256: '',
+        notAfter: '',
+        keyType: 'unknown',
+        selfSigned: false,
+        isCA: false,
+        issuedBy: [],
+        unreadable: true,
+      };
+    }
+    const issuedBy: number[] = [];
+    parsed.forEach((other, j) => {
+      if (j !== position && other && other.fingerprint256 !== c.fingerprint256 && issued(c, other))
+        issuedBy.push(j);
+    });
+    const { keyType, keyBits } = publicKeyFacts(c);
+    const out: SentCertificate = {
+      position,
+      subject: distinguishedName(c.subject),
+      issuer: distinguishedName(c.issuer),
+      fingerprint256: c.fingerprint256,
+      notAfter: iso(c.validTo),
+      keyType,
+      selfSigned: isSelfSigned(c),
+      isCA: c.ca,
+      issuedBy,
+    };
+    if (keyBits !== undefined) out.keyBits = keyBits;
+    return out;
+  });
+  return { captured: true, tlsVersion: wire.tlsVersion, certificates };
 }

@@ -25,7 +25,11 @@ export type CertProfile =
   /** Identities only as XmppAddr + SRVName otherNames: no dNSName, CN is not a domain. */
   | 'srvid-only'
   /** Valid leaf signed by the intermediate, but the server sends the leaf alone. */
-  | 'no-intermediate';
+  | 'no-intermediate'
+  /** Like valid (EC P-256 leaf), but the chain file is leaf, root, intermediate: issuers out of order. */
+  | 'misordered'
+  /** Like valid (EC P-256 leaf), plus a third certificate that is no part of the chain (an unrelated CA). */
+  | 'extra-cert';
 
 export interface LeafCert {
   profile: CertProfile;
@@ -50,7 +54,7 @@ export interface LeafCert {
   /** SRVName otherName values (e.g. _xmpp-server.example.org). */
   srvNames: string[];
   keyType: 'rsa' | 'ec';
-  /** Number of certificates in chainFile. */
+  /** Number of certificates in chainFile (in the order the server sends them). */
   chainLength: number;
 }
 
@@ -224,10 +228,41 @@ export async function createLabCa(dir: string): Promise<LabCa> {
   const rootPem = readFileSync(rootFile, 'utf8');
   const intermediatePem = readFileSync(intermediateFile, 'utf8');
 
+  /** A self-signed CA certificate of no relation to the lab CA (EC key: cheap to make). */
+  let unrelatedPem: string | undefined;
+  async function unrelated(): Promise<string> {
+    if (unrelatedPem) return unrelatedPem;
+    const key = join(dir, 'unrelated.key');
+    const file = join(dir, 'unrelated.pem');
+    await mustExec('openssl', keyArgs('ec', key));
+    await mustExec('openssl', [
+      'req',
+      '-x509',
+      '-config',
+      cnf,
+      '-extensions',
+      'root_ext',
+      '-key',
+      key,
+      '-subj',
+      '/O=xfed interop lab/CN=xfed lab unrelated CA',
+      '-days',
+      '365',
+      '-sha256',
+      '-out',
+      file,
+    ]);
+    unrelatedPem = readFileSync(file, 'utf8');
+    return unrelatedPem;
+  }
+
   async function issue(domain: string, profile: CertProfile): Promise<LeafCert> {
     const ldir = join(dir, 'leaves', domain);
     mkdirSync(ldir, { recursive: true });
-    const keyType = profile === 'ecdsa' ? 'ec' : 'rsa';
+    // EC keys take milliseconds, RSA keys up to seconds on a busy machine: the chain-order
+    // profiles (where the key does not matter) use EC too, to keep the lab's start-up short.
+    const keyType =
+      profile === 'ecdsa' || profile === 'misordered' || profile === 'extra-cert' ? 'ec' : 'rsa';
     const keyFile = join(ldir, 'key.pem');
     const certFile = join(ldir, 'cert.pem');
     const extFile = join(ldir, 'ext.cnf');
@@ -295,7 +330,15 @@ export async function createLabCa(dir: string): Promise<LabCa> {
     }
     const leafPem = readFileSync(certFile, 'utf8');
     const sendsIntermediate = !selfSigned && profile !== 'no-intermediate';
-    const chainPem = sendsIntermediate ? `${leafPem.trimEnd()}\n${intermediatePem}` : leafPem;
+    // The chain file as an admin might have written it; servers send it in this order.
+    const parts = !sendsIntermediate
+      ? [leafPem]
+      : profile === 'misordered'
+        ? [leafPem, rootPem, intermediatePem]
+        : profile === 'extra-cert'
+          ? [leafPem, intermediatePem, await unrelated()]
+          : [leafPem, intermediatePem];
+    const chainPem = `${parts.map((p) => p.trimEnd()).join('\n')}\n`;
     const chainFile = join(ldir, 'chain.pem');
     const bundleFile = join(ldir, 'bundle.pem');
     writeFileSync(chainFile, chainPem);
@@ -315,7 +358,7 @@ export async function createLabCa(dir: string): Promise<LabCa> {
       xmppAddrs: id.xmppAddrs,
       srvNames: id.srvNames,
       keyType,
-      chainLength: sendsIntermediate ? 2 : 1,
+      chainLength: parts.length,
     };
   }
 

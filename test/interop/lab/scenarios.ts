@@ -191,6 +191,18 @@ export const SCENARIOS = {
     tls: 'optional',
     cert: 'valid',
   }),
+  'misordered-chain.test': server('misordered-chain.test', '127.0.0.80', {
+    ...prosody,
+    description: 'Prosody sending its chain out of order: leaf, root, intermediate',
+    tls: 'required',
+    cert: 'misordered',
+  }),
+  'extra-cert.test': server('extra-cert.test', '127.0.0.81', {
+    ...prosody,
+    description: 'Prosody sending leaf, intermediate and an unrelated CA certificate',
+    tls: 'required',
+    cert: 'extra-cert',
+  }),
   // DNS-only scenarios (no server): the shapes `xfed check srv` judges.
   'srv-dot.test': {
     server: 'none',

@@ -178,4 +178,72 @@ describe('cert rules', () => {
     assert.deepEqual(expectedSan('cucm.example.org', 'https'), ['DNS:cucm.example.org']);
     assert.deepEqual(expectedSan('10.0.0.5', 'https'), ['IP:10.0.0.5']);
   });
+
+  it('a *.domain wildcard presented for the bare domain gives cert.name.wildcard-bare-domain, naming the wildcard', async () => {
+    // Given a certificate for *.example.org only, checked for example.org
+    const l = await leaf({ dns: ['*.example.org'] });
+    const [f, ...rest] = judge(facts([l, inter, root]), certRules);
+    // Then one finding says the wildcard does not cover the bare domain (not only "name missing")
+    assert.deepEqual([f?.id, ...rest.map((x) => x.id)], ['cert.name.wildcard-bare-domain']);
+    assert.equal(f?.evidence.wildcard, '*.example.org');
+    assert.match(f?.title ?? '', /\*\.example\.org, which does not cover example\.org itself/);
+    assert.match(f?.fix ?? '', /DNS:example\.org/);
+  });
+
+  it('the wildcard finding wins over "matches the SRV target only" when *.domain covers the target', async () => {
+    const l = await leaf({ dns: ['*.example.org'] });
+    assert.deepEqual(ids(facts([l, inter, root], { connectHost: 'xmpp.example.org' })), [
+      'cert.name.wildcard-bare-domain',
+    ]);
+  });
+
+  it('a wildcard in a CN-only certificate for the bare domain is the wildcard finding too', async () => {
+    const l = await leaf({ cn: '*.example.org' });
+    assert.deepEqual(ids(facts([l, inter, root])), ['cert.name.wildcard-bare-domain']);
+  });
+
+  it('--insecure softens the wildcard finding like any name finding', async () => {
+    const l = await leaf({ dns: ['*.example.org'] });
+    const [f] = judge(facts([l, inter, root], { insecure: true }), certRules);
+    assert.equal(f?.id, 'cert.check.insecure-skipped');
+    assert.equal(f?.evidence.skippedId, 'cert.name.wildcard-bare-domain');
+  });
+
+  it('a CN-only certificate is one finding: cert.name.cn-only, without a cert.check.ok beside it', async () => {
+    const l = await leaf({ cn: 'example.org' });
+    assert.deepEqual(ids(facts([l, inter, root])), ['cert.name.cn-only']);
+  });
+
+  it('an expired certificate says which peers fail and that dialback peers still federate', async () => {
+    const l = await leaf({ ...GOOD, notBefore: daysFromNow(-30), notAfter: daysFromNow(-1) });
+    const found = judge(
+      facts([l, inter, root], { trust: { authorized: false, errorCode: 'CERT_HAS_EXPIRED' } }),
+      certRules,
+    );
+    assert.deepEqual(
+      found.map((x) => x.id),
+      ['cert.validity.expired'],
+    );
+    const symptom = found[0]?.symptom ?? '';
+    assert.doesNotMatch(symptom, /every peer/i);
+    assert.match(symptom, /SASL EXTERNAL/);
+    assert.match(symptom, /s2s_secure_auth/);
+    assert.match(
+      symptom,
+      /dialback \(Prosody and jabberd2 in their default configuration\) still federate with example\.org/,
+    );
+  });
+
+  it('a wrong-name certificate says which peers reject it and that dialback peers may still federate', async () => {
+    const l = await leaf({ dns: ['other.example.net'] });
+    for (const over of [{}, { connectHost: 'other.example.net' }]) {
+      const found = judge(facts([l, inter, root], over), certRules);
+      assert.equal(found.length, 1);
+      assert.match(found[0]?.id ?? '', /^cert\.name\.(mismatch|matches-srv-target-only)$/);
+      const symptom = found[0]?.symptom ?? '';
+      assert.doesNotMatch(symptom, /^Peers reject the (connection|certificate)/);
+      assert.match(symptom, /require certificate authentication or use SASL EXTERNAL/);
+      assert.match(symptom, /still federate with example\.org over this TLS connection/);
+    }
+  });
 });
