@@ -1,8 +1,8 @@
 /**
  * Gathers TlsProbeFacts: reaches an XMPP domain the way a sending server does (RFC 6120
  * §3.2 resolution, §4 stream open, §5 STARTTLS, §4.4 close; XEP-0368 direct TLS with ALPN
- * xmpp-server), trying targets in order until one completes the TLS handshake (or every
- * target with --all-targets). Records facts and transcript lines only; never verdicts.
+ * xmpp-server), every address of every target in parallel (or, with --first, in order until
+ * one is usable). Records facts and transcript lines only; never verdicts.
  */
 import { open } from 'node:fs/promises';
 import { isIP, type Socket } from 'node:net';
@@ -58,7 +58,10 @@ export interface TlsProbeOptions {
   caPems: string[];
   /** --warn-days. */
   warnDays: number;
-  /** --all-targets. */
+  /**
+   * Probe every address of every target, in parallel (the default; --all-targets). False with
+   * --first: try in order and stop at the first usable one, as one sending server would.
+   */
   allTargets: boolean;
   /** --resolver: resolvers for SRV and host lookups (default: /etc/resolv.conf for SRV, the OS for hosts). */
   resolvers?: { host: string; port: number }[];
@@ -320,6 +323,7 @@ export async function connectAttempt(
     endpoint,
     directTls: t.directTls,
     source: t.source,
+    ...(t.priority !== undefined ? { priority: t.priority } : {}),
     connect: { ok: false, durationMs: 0 },
     tlsEstablished: false,
   };
@@ -557,6 +561,7 @@ export function resolutionFromSrv(srv: SrvFacts): ResolutionFacts {
       port: c.port,
       directTls: c.directTls,
       source: c.source,
+      ...(c.priority !== undefined ? { priority: c.priority } : {}),
     })),
   };
 }
@@ -584,7 +589,32 @@ async function resolve(
   return res;
 }
 
-/** Probes one target: resolve, then try addresses in order (all of them with --all-targets). */
+/** Addresses probed at the same time when every target is probed. */
+export const TARGET_CONCURRENCY = 8;
+/**
+ * Addresses probed at most for one domain (in try order); the rest are listed in the facts as
+ * not probed. DNS already caps the SRV targets it resolves (gather/srv.ts MAX_SRV_TARGETS).
+ */
+export const MAX_ADDRESSES_PROBED = 32;
+
+/**
+ * Whether a sending server would stop at this attempt (--first): TLS completed, the chain
+ * validated (OpenSSL's verdict; names are judged by the rules), and the stream over TLS opened.
+ */
+function usable(a: AttemptFacts): boolean {
+  return (
+    a.tlsEstablished &&
+    a.cert?.trust.authorized === true &&
+    a.secureStream !== undefined &&
+    !a.secureStream.failed
+  );
+}
+
+/**
+ * Probes one target: resolve, then every address in parallel (the default, --all-targets), or
+ * in try order until one is usable (--first, as one sending server would). Attempts are
+ * recorded in try order either way.
+ */
 export async function gatherTls(
   target: TlsTarget,
   opts: TlsProbeOptions,
@@ -606,10 +636,36 @@ export async function gatherTls(
     checkedAt: new Date().toISOString(),
   };
   if (opts.from) facts.from = opts.from;
-  for (const t of resolution.targets) {
-    const a = await probeAddress(t, { domain: target.domain, sent }, opts, ctx);
-    facts.attempts.push(a);
-    if (a.tlsEstablished && !opts.allTargets) break;
+  const list = resolution.targets.slice(0, MAX_ADDRESSES_PROBED);
+  if (resolution.targets.length > list.length) facts.notProbed = resolution.targets.length - list.length;
+  const one = (t: ResolutionFacts['targets'][number]) =>
+    probeAddress(t, { domain: target.domain, sent }, opts, ctx);
+  if (opts.allTargets) {
+    facts.attempts = await mapLimit(list, TARGET_CONCURRENCY, one);
+  } else {
+    for (const t of list) {
+      const a = await one(t);
+      facts.attempts.push(a);
+      if (usable(a)) break;
+    }
   }
   return facts;
+}
+
+/** Runs `fn` over `items` with at most `limit` at a time; results in input order. */
+export async function mapLimit<T, R>(
+  items: readonly T[],
+  limit: number,
+  fn: (item: T) => Promise<R>,
+): Promise<R[]> {
+  const out: R[] = new Array(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await fn(items[i] as T);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return out;
 }

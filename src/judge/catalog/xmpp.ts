@@ -365,4 +365,41 @@ export const xmppCatalog = defineCatalog({
       message: 'no A or AAAA record for xmpp.example.org (nxdomain)',
     },
   },
+  'xmpp.target.address-failover': {
+    severity: 'warning',
+    title: 'Address {deadAddress} of {host} failed; servers must fall back to {usedAddress}',
+    symptom:
+      'Federation with {domain} works but is slow or intermittent: servers that try {deadAddress} first wait or fail before they reach {usedAddress}, another address of the same host {host}.',
+    cause:
+      'DNS lists {deadAddress} for {host} ({record}), and the connection there failed: {problem} ({problemId}). The other address of {host} works, so the SRV record is fine; the address record is stale or the server does not listen on that address.',
+    fix: 'Remove or correct the DNS record "{record}" (or make the server listen on {deadAddress}). Do not remove the SRV record for {host}: it also carries the working address {usedAddress}.',
+    refs: [RFC6120_RESOLUTION],
+    exampleEvidence: {
+      domain: 'example.org',
+      host: 'xmpp.example.org',
+      deadAddress: '[2001:db8::5]:5269',
+      usedAddress: '192.0.2.5:5269',
+      record: 'xmpp.example.org AAAA 2001:db8::5',
+      problem: 'Nothing listens on xmpp.example.org:5269 (connection refused)',
+      problemId: 'tcp.connect.refused',
+    },
+  },
+  'xmpp.target.none-usable': {
+    severity: 'error',
+    title: 'None of the {count} targets of {domain} is usable',
+    symptom:
+      'Servers that authenticate or validate certificates cannot federate with {domain}: every target they may pick, in priority order, fails: {targets}.',
+    cause:
+      'Each target listed for {domain} either cannot be reached or fails after the connection (certificate, TLS or stream): {targets}. The lowest priority number is tried first (RFC 2782), so a working target with a higher number would have been reached only after the failing ones; here there is none.',
+    fix: 'Repair at least the preferred target (the first listed; see each finding above), then the others. xfed probe tls {domain} shows every target.',
+    refs: [RFC6120_RESOLUTION, 'https://www.rfc-editor.org/rfc/rfc2782'],
+    exampleEvidence: {
+      domain: 'example.org',
+      count: 2,
+      targets: [
+        'xmpp1.example.org:5269 [192.0.2.1] (priority 0): The certificate of xmpp1.example.org:5269 has expired (cert.validity.expired)',
+        'xmpp2.example.org:5269 [192.0.2.2] (priority 10): Nothing listens on xmpp2.example.org:5269 (connection refused) (tcp.connect.refused)',
+      ],
+    },
+  },
 });

@@ -129,32 +129,92 @@ export const resolutionRule: Rule<TlsProbeFacts> = (f) => {
   ];
 };
 
+/** The A or AAAA record behind an address, as a zone file line names it. */
+function addressRecord(a: AttemptFacts): string {
+  return `${a.host} ${a.ip.includes(':') ? 'AAAA' : 'A'} ${a.ip}`;
+}
+
+/** ip:port of an attempt (brackets for IPv6), the address a finding names. */
+function addressOf(a: AttemptFacts): string {
+  return a.ip.includes(':') ? `[${a.ip}]:${a.port}` : `${a.ip}:${a.port}`;
+}
+
+/** "xmpp.example.org:5269 [192.0.2.1] (priority 0)": one attempt named for a list. */
+function attemptLabel(a: AttemptFacts): string {
+  const ip = a.ip !== a.host ? ` [${a.ip}]` : '';
+  return `${a.endpoint}${ip}${a.priority !== undefined ? ` (priority ${a.priority})` : ''}`;
+}
+
+const severityOf = (h: Hit) => catalogEntry(h.id).severity;
+
 /**
- * Every attempt judged. If some attempt completed TLS, the problems of the attempts that did
- * not become xmpp.target.failover warnings (the domain is reachable, but servers that try the
- * dead target first are slowed down or fail); otherwise they stand as they are.
+ * Every attempt judged, the way sending servers experience the targets (RFC 6120 §3.2.1: on a
+ * failed connection they move on to the next target or address):
+ * - a target that works (TLS up, no error) is judged on its own;
+ * - a target that refuses or cannot be reached while another works costs a retry: one
+ *   warning, xmpp.target.address-failover when another address of the same host works (the
+ *   stale A/AAAA record is the fix), else xmpp.target.failover (the SRV target is);
+ * - a target that accepts the connection and then fails (certificate, TLS, stream error)
+ *   breaks every connection that lands on it: its errors stand, whatever the other targets do;
+ * - when no target works, every problem stands, and with several targets
+ *   xmpp.target.none-usable says that none of them can be used, in priority order.
  */
 export const attemptsRule: Rule<TlsProbeFacts> = (f) => {
-  const used = f.attempts.find((a) => a.tlsEstablished);
-  const hits: Hit[] = [];
-  for (const a of f.attempts) {
+  const judged = f.attempts.map((a) => {
     const own = attemptHits(a, f);
-    if (!used || a.tlsEstablished) {
+    const works = a.tlsEstablished && !own.some((h) => severityOf(h) === 'error');
+    return { a, own, works };
+  });
+  const working = judged.filter((j) => j.works);
+  const hits: Hit[] = [];
+  for (const { a, own, works } of judged) {
+    if (works || a.connect.ok || working.length === 0) {
       hits.push(...own);
       continue;
     }
-    for (const h of own) {
-      if (catalogEntry(h.id).severity === 'info') continue;
+    const problem = own.find((h) => severityOf(h) !== 'info') ?? own[0];
+    if (!problem) continue;
+    const details = {
+      problem: fillTemplate(catalogEntry(problem.id).title, problem.evidence),
+      problemId: problem.id,
+    };
+    const sibling = working.find((w) => w.a.host === a.host && w.a.port === a.port && w.a.ip !== a.ip);
+    if (sibling) {
       hits.push(
-        hit('xmpp.target.failover', {
+        hit('xmpp.target.address-failover', {
           domain: f.domain,
-          deadEndpoint: a.endpoint,
-          usedEndpoint: used.endpoint,
-          problem: fillTemplate(catalogEntry(h.id).title, h.evidence),
-          problemId: h.id,
+          host: a.host,
+          deadAddress: addressOf(a),
+          usedAddress: addressOf(sibling.a),
+          record: addressRecord(a),
+          ...details,
         }),
       );
+      continue;
     }
+    const used = (working[0] as (typeof working)[number]).a;
+    const evidence: Record<string, unknown> = {
+      domain: f.domain,
+      deadEndpoint: a.endpoint,
+      deadAddress: addressOf(a),
+      usedEndpoint: used.endpoint,
+      ...details,
+    };
+    if (a.priority !== undefined) evidence.priority = a.priority;
+    hits.push(hit('xmpp.target.failover', evidence));
+  }
+  if (working.length === 0 && judged.length > 1) {
+    hits.push(
+      hit('xmpp.target.none-usable', {
+        domain: f.domain,
+        count: judged.length,
+        targets: judged.map(({ a, own }) => {
+          const p = own.find((h) => severityOf(h) === 'error') ?? own[0];
+          const why = p ? `${fillTemplate(catalogEntry(p.id).title, p.evidence)} (${p.id})` : 'no TLS';
+          return `${attemptLabel(a)}: ${why}`;
+        }),
+      }),
+    );
   }
   return hits;
 };
