@@ -258,6 +258,25 @@ export const dnsCatalog = defineCatalog({
       error: 'no answer within 5000 ms (3 transmissions)',
     },
   },
+  'dns.resolver.failover': {
+    severity: 'warning',
+    title: 'Resolver {resolver} did not answer; the next one, {answeredBy}, did',
+    symptom:
+      'Every lookup through this resolver list waits for {resolver} before it moves on, so federation is slow to start (a wait per lookup), although {domain} itself resolves.',
+    cause:
+      'The resolvers are tried in order (resolv.conf failover). {resolver} gave nothing usable for {queries} ({error}); {answeredBy} answered, and the verdict on {domain} is from its answers.',
+    fix: 'Repair the DNS server at {resolver}, or remove it from the nameserver lines of /etc/resolv.conf (or the resolver list of the server). Try: dig @{host} -p {port} _xmpp-server._tcp.{domain} SRV.',
+    refs: [RFC1035_TRANSPORT, 'https://man7.org/linux/man-pages/man5/resolv.conf.5.html'],
+    exampleEvidence: {
+      domain: 'example.org',
+      resolver: '192.0.2.53:53',
+      host: '192.0.2.53',
+      port: 53,
+      answeredBy: '192.0.2.54:53',
+      queries: ['SRV _xmpp-server._tcp.example.org'],
+      error: 'no answer within 5000 ms (3 transmissions)',
+    },
+  },
   'dns.resolver.unreachable': {
     severity: 'error',
     title: 'Resolver {resolver} is unreachable',

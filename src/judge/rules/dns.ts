@@ -2,14 +2,15 @@
  * DNS rules: judge SrvFacts the way a sending server would use them (RFC 6120 §3.2,
  * RFC 2782, XEP-0368). Pure: facts in, hits out; wording lives in catalog/dns.ts.
  */
-import type {
-  AddressLookup,
-  DnsOutcome,
-  DnsQueryFact,
-  ResolverView,
-  ServiceLookup,
-  SrvFacts,
-  SrvRecordFact,
+import {
+  type AddressLookup,
+  type DnsOutcome,
+  type DnsQueryFact,
+  NETWORK_OUTCOMES,
+  type ResolverView,
+  type ServiceLookup,
+  type SrvFacts,
+  type SrvRecordFact,
 } from '../../facts/srv.js';
 import { catalogEntry, type FindingId } from '../catalog/index.js';
 import { type Hit, hit, type Rule } from '../judge.js';
@@ -56,14 +57,22 @@ const FAILURE_IDS: Partial<Record<DnsOutcome, FindingId>> = {
   malformed: 'dns.answer.malformed',
 };
 
+/** The resolver that answered in failover mode, when an earlier one did not (resolv.conf order). */
+function failoverTo(f: SrvFacts): ResolverView | undefined {
+  return f.mode === 'failover' ? primaryView(f) : undefined;
+}
+
 export const queryFailures: Rule<SrvFacts> = (f) => {
   const hits: Hit[] = [];
+  const answeredBy = failoverTo(f);
   // A resolver left out because it was silent for earlier domains of this run still fails
-  // this domain's lookups: the same finding, with the evidence from those domains.
+  // this domain's lookups: the same finding, with the evidence from those domains (a warning
+  // when a later resolver answered, as below).
   for (const s of f.skipped ?? []) {
     const [host, port] = splitResolver(s.resolver);
     hits.push(
-      hit('dns.resolver.timeout', {
+      hit(answeredBy ? 'dns.resolver.failover' : 'dns.resolver.timeout', {
+        ...(answeredBy ? { answeredBy: answeredBy.resolver } : {}),
         domain: f.domain,
         resolver: s.resolver,
         host,
@@ -76,6 +85,24 @@ export const queryFailures: Rule<SrvFacts> = (f) => {
   }
   for (const v of f.views) {
     const [host, port] = splitResolver(v.resolver);
+    // resolv.conf failover: a resolver that produced nothing while a later one answered costs
+    // every lookup a wait, but the domain's verdict is the answering resolver's (issue 13).
+    if (answeredBy && v !== answeredBy && !v.answered) {
+      const failed = v.queries.filter((q) => NETWORK_OUTCOMES.includes(q.outcome));
+      hits.push(
+        hit('dns.resolver.failover', {
+          domain: f.domain,
+          resolver: v.resolver,
+          host,
+          port,
+          answeredBy: answeredBy.resolver,
+          outcome: failed[0]?.outcome ?? 'timeout',
+          queries: failed.map(queryLabel),
+          error: failed[0]?.error ?? 'no answer',
+        }),
+      );
+      continue;
+    }
     for (const [outcome, id] of Object.entries(FAILURE_IDS) as [DnsOutcome, FindingId][]) {
       const failed = v.queries.filter((q) => q.outcome === outcome);
       if (failed.length === 0) continue;
