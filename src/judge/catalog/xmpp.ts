@@ -384,6 +384,21 @@ export const xmppCatalog = defineCatalog({
       problemId: 'tcp.connect.refused',
     },
   },
+  'xmpp.target.repeated': {
+    severity: 'info',
+    title: '{count} more {repeatedId} findings on other targets of {domain}',
+    symptom: 'The same problem affects more targets than the {shown} listed above.',
+    cause: 'The finding {repeatedId} also applies to: {others}.',
+    fix: 'See the {repeatedId} findings above ("xfed explain {repeatedId}"); the same fix applies to each of these targets.',
+    refs: [RFC6120_RESOLUTION],
+    exampleEvidence: {
+      domain: 'example.org',
+      repeatedId: 'tcp.connect.refused',
+      count: 2,
+      shown: 3,
+      others: ['xmpp4.example.org:5269', 'xmpp5.example.org:5269'],
+    },
+  },
   'xmpp.target.none-usable': {
     severity: 'error',
     title: 'None of the {count} targets of {domain} is usable',

@@ -211,11 +211,41 @@ export const onlyDirectTls: Rule<SrvFacts> = (f) => {
   ];
 };
 
+/** The usable targets whose addresses were looked up (all of them, up to the gather cap). */
 function eachTarget(v: ResolverView): { service: ServiceLookup; r: SrvRecordFact }[] {
   return [v.services['xmpp-server'], v.services['xmpps-server']].flatMap((service) =>
-    usable(service).map((r) => ({ service, r })),
+    usable(service)
+      .filter((r) => r.resolved !== undefined)
+      .map((r) => ({ service, r })),
   );
 }
+
+/** Longest list of records or answers a finding's evidence carries; the rest is counted. */
+const MAX_LISTED = 10;
+
+function capList(items: string[]): string[] {
+  return items.length <= MAX_LISTED
+    ? items
+    : [...items.slice(0, MAX_LISTED), `… ${items.length - MAX_LISTED} more`];
+}
+
+export const tooManyTargets: Rule<SrvFacts> = (f) => {
+  const v = primaryView(f);
+  if (!v) return [];
+  return [v.services['xmpp-server'], v.services['xmpps-server']].flatMap((s) =>
+    s.notResolved
+      ? [
+          hit('dns.srv.too-many-targets', {
+            domain: f.domain,
+            name: s.name,
+            count: s.records.length,
+            resolved: s.records.length - s.notResolved,
+            notResolved: s.notResolved,
+          }),
+        ]
+      : [],
+  );
+};
 
 export const targetCname: Rule<SrvFacts> = (f) => {
   const v = primaryView(f);
@@ -272,7 +302,7 @@ export const portNonstandard: Rule<SrvFacts> = (f) => {
   if (!v) return [];
   const xmpp = v.services['xmpp-server'];
   return usable(xmpp)
-    .filter((r) => r.port !== S2S_PORT)
+    .filter((r) => r.port !== S2S_PORT && r.resolved !== undefined)
     .map((r) =>
       hit('dns.srv.port-nonstandard', {
         domain: f.domain,
@@ -289,7 +319,11 @@ export const legacyJabber: Rule<SrvFacts> = (f) => {
   const j = v?.services.jabber;
   if (j?.outcome !== 'answer' || j.records.length === 0) return [];
   return [
-    hit('dns.srv.legacy-jabber', { domain: f.domain, name: j.name, records: j.records.map(srvRecord) }),
+    hit('dns.srv.legacy-jabber', {
+      domain: f.domain,
+      name: j.name,
+      records: capList(j.records.map(srvRecord)),
+    }),
   ];
 };
 
@@ -298,7 +332,7 @@ export function viewSummary(v: ResolverView): string {
   const parts: string[] = [];
   const hosts = new Map<string, AddressLookup>();
   for (const s of [v.services['xmpp-server'], v.services['xmpps-server']]) {
-    const recs = s.records.map(srvRecord).sort();
+    const recs = capList(s.records.map(srvRecord).sort());
     parts.push(`_${s.service}: ${recs.length > 0 ? recs.join(' | ') : s.outcome}`);
     for (const r of s.records) if (r.resolved) hosts.set(r.target, r.resolved);
   }
@@ -324,17 +358,56 @@ export const resolversDisagree: Rule<SrvFacts> = (f) => {
   ];
 };
 
-const problemRules: readonly Rule<SrvFacts>[] = [
+/** The same finding for more targets than this is reported once more as dns.finding.repeated. */
+const MAX_SAME = 3;
+
+/**
+ * One finding per target is right for a handful of targets; for dozens it buries the report.
+ * The first MAX_SAME hits of an id stand, the rest become one dns.finding.repeated naming them.
+ */
+export function aggregateRepeats(hits: Hit[]): Hit[] {
+  const seen = new Map<FindingId, Hit[]>();
+  const out: Hit[] = [];
+  for (const h of hits) {
+    const same = seen.get(h.id) ?? [];
+    same.push(h);
+    seen.set(h.id, same);
+    if (same.length <= MAX_SAME) out.push(h);
+  }
+  for (const [id, same] of seen) {
+    if (same.length <= MAX_SAME) continue;
+    const rest = same.slice(MAX_SAME);
+    const label = (h: Hit) =>
+      String(h.evidence.record ?? h.evidence.target ?? h.evidence.resolver ?? h.evidence.name ?? '?');
+    out.push(
+      hit('dns.finding.repeated', {
+        domain: String(same[0]?.evidence.domain ?? ''),
+        repeatedId: id,
+        count: rest.length,
+        shown: MAX_SAME,
+        others: capList(rest.map(label)),
+      }),
+    );
+  }
+  return out;
+}
+
+const rawProblemRules: readonly Rule<SrvFacts>[] = [
   queryFailures,
   domainExists,
   srvMissing,
   targetDot,
   onlyDirectTls,
+  tooManyTargets,
   targetCname,
   targetNoAddress,
   portNonstandard,
   legacyJabber,
   resolversDisagree,
+];
+
+const problemRules: readonly Rule<SrvFacts>[] = [
+  (f) => aggregateRepeats(rawProblemRules.flatMap((r) => r(f))),
 ];
 
 /** The healthy result: says what was verified, only when nothing above is a warning or an error. */
@@ -343,8 +416,10 @@ export const srvOk: Rule<SrvFacts> = (f) => {
   if (!v || f.connect.length === 0) return [];
   const bad = problemRules.some((r) => r(f).some((h) => catalogEntry(h.id).severity !== 'info'));
   if (bad) return [];
-  const records = [v.services['xmpp-server'], v.services['xmpps-server']].flatMap((s) =>
-    usable(s).map((r) => `${s.name} SRV ${srvRecord(r)}`),
+  const records = capList(
+    [v.services['xmpp-server'], v.services['xmpps-server']].flatMap((s) =>
+      usable(s).map((r) => `${s.name} SRV ${srvRecord(r)}`),
+    ),
   );
   const connect = f.connect.map((c) => {
     const ip = c.ip.includes(':') ? `[${c.ip}]` : c.ip;

@@ -103,7 +103,14 @@ export function attemptHits(a: AttemptFacts, f: TlsProbeFacts): Hit[] {
 /** Nothing to connect to: the DNS errors that explain why, or the host lookup failure. */
 export const resolutionRule: Rule<TlsProbeFacts> = (f) => {
   const r = f.resolution;
-  if (r.targets.length > 0) return [];
+  if (r.targets.length > 0) {
+    // Reachable, but the DNS behind it matters to other servers too (no SRV record, a CNAME
+    // target, split DNS between --resolver views, a dead first resolver, a capped answer):
+    // carried into the probe report rather than a bare pass (issue 13).
+    const srv = r.method === 'srv' ? r.srv : undefined;
+    if (!srv) return [];
+    return dnsRules.flatMap((rule) => rule(srv)).filter((h) => catalogEntry(h.id).severity !== 'info');
+  }
   if (r.method === 'srv' && r.srv) {
     const srv = r.srv;
     const errors = dnsRules
@@ -219,4 +226,42 @@ export const attemptsRule: Rule<TlsProbeFacts> = (f) => {
   return hits;
 };
 
-export const tlsProbeRules: readonly Rule<TlsProbeFacts>[] = [resolutionRule, attemptsRule];
+/** The same finding on more addresses than this is summed up in one xmpp.target.repeated. */
+const MAX_SAME = 3;
+
+/**
+ * Many targets failing alike (a runaway SRV answer, a farm behind one broken setting) would
+ * bury the report in identical findings: the first MAX_SAME of an id stand, the rest become
+ * one xmpp.target.repeated naming their endpoints.
+ */
+function aggregateRepeats(domain: string, hits: Hit[]): Hit[] {
+  const byId = new Map<string, Hit[]>();
+  const out: Hit[] = [];
+  for (const h of hits) {
+    const same = byId.get(h.id) ?? [];
+    same.push(h);
+    byId.set(h.id, same);
+    if (same.length <= MAX_SAME) out.push(h);
+  }
+  for (const [id, same] of byId) {
+    if (same.length <= MAX_SAME) continue;
+    const rest = same
+      .slice(MAX_SAME)
+      .map((h) => String(h.evidence.endpoint ?? h.evidence.deadEndpoint ?? '?'));
+    out.push(
+      hit('xmpp.target.repeated', {
+        domain,
+        repeatedId: id,
+        count: rest.length,
+        shown: MAX_SAME,
+        others: rest.length > 10 ? [...rest.slice(0, 10), `… ${rest.length - 10} more`] : rest,
+      }),
+    );
+  }
+  return out;
+}
+
+export const tlsProbeRules: readonly Rule<TlsProbeFacts>[] = [
+  resolutionRule,
+  (f) => aggregateRepeats(f.domain, attemptsRule(f)),
+];
