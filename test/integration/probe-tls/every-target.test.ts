@@ -189,4 +189,26 @@ describe('probe tls: every target', () => {
       assert.equal(r.report.status, 'fail');
     }
   });
+
+  it('compares several --resolver views (split DNS) and carries DNS warnings into the probe report', async () => {
+    // Given an inside resolver that points peer.test at a healthy server and an outside one
+    // that has no SRV record, only the domain's address (the fallback, nothing listens there)
+    const ok = await server(good);
+    const inside = await dns({
+      '_xmpp-server._tcp.peer.test': [srv(ok.port, 'xmpp.peer.test')],
+      'xmpp.peer.test': [a('127.0.0.1')],
+    });
+    const outside = await dns({ 'peer.test': [a('127.0.0.9')] });
+    // When probe tls asks both
+    const r = await probe({ target: DOMAIN, resolvers: [inside.address, outside.address] });
+    // Then both views were asked, the disagreement is reported, and the reachable target was probed
+    assert.equal(r.facts.resolution.srv?.mode, 'compare');
+    assert.ok(outside.questions.length > 0);
+    assert.ok(r.ids.includes('dns.resolvers.disagree'), r.ids.join(' '));
+    assert.ok(r.ids.includes('cert.check.ok'), r.ids.join(' '));
+    assert.equal(r.report.status, 'warn');
+    // And with the outside resolver alone, the missing SRV record is a warning beside the probe
+    const alone = await probe({ target: DOMAIN, resolvers: [outside.address], timeoutMs: 500 });
+    assert.ok(alone.ids.includes('dns.srv.missing'), alone.ids.join(' '));
+  });
 });
