@@ -61,7 +61,9 @@ export type ParseErrorCode =
   | 'not-xmpp-http'
   | 'not-xmpp-tls'
   | 'not-xmpp-ssh'
-  | 'not-xmpp';
+  | 'not-xmpp-smtp'
+  | 'not-xmpp'
+  | 'invalid-utf8';
 
 /** One failure of a stream step, with what exactly happened. */
 export interface StepFailure {

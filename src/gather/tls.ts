@@ -48,6 +48,13 @@ export const DIRECT_TLS_DEFAULT_PORT = 5270;
 /** ALPN protocol id for server-to-server XMPP over direct TLS (XEP-0368 §3). */
 const ALPN_S2S = 'xmpp-server';
 
+/**
+ * Silence after our first stream header for this long makes us send blank lines, so that an
+ * HTTP server on the port answers (and is named) within a couple of seconds instead of the
+ * whole deadline. XMPP servers answer a header within milliseconds.
+ */
+export const NUDGE_AFTER_MS = 1500;
+
 /** Longest wait for the peer's </stream:stream> after ours (RFC 6120 §4.4). */
 const CLOSE_WAIT_MS = 1000;
 
@@ -416,7 +423,7 @@ export async function connectXmpp(
     await afterHandshake(conn, res.socket, a, o);
     return end(true);
   }
-  const open = await openStream(conn, o.sent, o.timeoutMs);
+  const open = await openStream(conn, o.sent, o.timeoutMs, { nudgeAfterMs: NUDGE_AFTER_MS });
   a.stream = streamFacts(open, o.sent, 'stream');
   const talked = a.stream.header !== undefined;
   if (a.stream.failed?.failure === 'closed' && !a.stream.header) {

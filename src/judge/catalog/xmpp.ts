@@ -184,7 +184,7 @@ export const xmppCatalog = defineCatalog({
     title: '{endpoint} does not speak XMPP ({kind})',
     symptom: 'Servers connecting to {endpoint} for {domain} get no XMPP stream and give up.',
     cause:
-      'The service on {endpoint} is not an XMPP stream service: {detail}. Kind: {kind} (http = a web server, tls = a TLS-first port such as a direct-TLS or HTTPS port, ssh = an SSH server, other = another protocol).',
+      'The service on {endpoint} is not an XMPP stream service: {detail}. Kind: {kind} (http = a web server, tls = a TLS-first port such as a direct-TLS or HTTPS port, ssh = an SSH server, smtp = a mail server, other = another protocol).',
     fix: 'Point _xmpp-server._tcp.{domain} (or --connect/--port) at the XMPP server-to-server port (5269 by default). If the port is a direct-TLS XMPP port, publish it as _xmpps-server._tcp.{domain} instead, or probe it with --direct-tls.',
     refs: [RFC6120_STREAM, 'https://xmpp.org/extensions/xep-0368.html'],
     exampleEvidence: {
@@ -230,6 +230,21 @@ export const xmppCatalog = defineCatalog({
     fix: 'Look at the server\u2019s log for the time of this probe; check access lists and rate limits for the probing address.',
     refs: [RFC6120_STREAM],
     exampleEvidence: { endpoint: 'xmpp.example.org:5269', step: 'stream header', closedBy: 'eof' },
+  },
+  'xmpp.stream.invalid-utf8': {
+    severity: 'error',
+    title: '{endpoint} sent bytes that are not valid UTF-8',
+    symptom:
+      'Servers close the stream from {endpoint} as soon as the bad bytes arrive (RFC 6120 requires UTF-8; Prosody and ejabberd answer with a stream error), so federation with {domain} breaks at step "{step}" or whenever such text is sent.',
+    cause: 'At step "{step}" {endpoint} sent {detail}.',
+    fix: 'Find what writes non-UTF-8 text into the stream at {endpoint} (a misconfigured greeting, a proxy, text in another encoding such as Latin-1 in a configuration file) and make it UTF-8; run xfed with --transcript to see the bytes.',
+    refs: ['https://www.rfc-editor.org/rfc/rfc6120#section-11.6'],
+    exampleEvidence: {
+      endpoint: 'xmpp.example.org:5269',
+      domain: 'example.org',
+      step: 'stream features',
+      detail: 'the bytes are not valid UTF-8 (at byte 112 of this chunk: 0xe9)',
+    },
   },
   'xmpp.stream.malformed': {
     severity: 'error',
