@@ -149,7 +149,7 @@ export interface AttemptFacts {
   /** TLS from the first byte (XEP-0368) instead of STARTTLS. */
   directTls: boolean;
   /** Where the address came from. */
-  source: ConnectTarget['source'] | 'host' | 'connect';
+  source: ConnectTarget['source'] | 'host' | 'connect' | 'redirect';
   /** SRV priority of the target (lower is tried first, RFC 2782), for SRV targets. */
   priority?: number;
   connect: ConnectFacts;
@@ -167,6 +167,11 @@ export interface AttemptFacts {
   /** The stream opened over TLS (restart after STARTTLS, or the only stream of direct TLS). */
   secureStream?: StreamFacts;
   close?: CloseFacts;
+  /**
+   * The stream ended with see-other-host and the redirect was followed once (as some servers
+   * do): its value, and the attempt at the redirect target or why none was made.
+   */
+  redirect?: { to: string; attempt?: AttemptFacts; error?: string };
   /** The TLS handshake completed. */
   tlsEstablished: boolean;
 }

@@ -457,6 +457,7 @@ async function probeAddress(
   target: { domain: string; sent: StreamFacts['sent'] },
   opts: TlsProbeOptions,
   ctx: ProbeContext,
+  redirected = false,
 ): Promise<AttemptFacts> {
   const o: OutboundStream = {
     domain: target.domain,
@@ -474,7 +475,51 @@ async function probeAddress(
   } finally {
     conn.destroy();
   }
+  const other = seeOtherHost(a);
+  if (other !== undefined && !redirected) a.redirect = await followRedirect(other, t, target, opts, ctx);
   return a;
+}
+
+/** The see-other-host value of the attempt's stream error, if it ended with one. */
+function seeOtherHost(a: AttemptFacts): string | undefined {
+  const failures = [a.stream?.failed, a.starttls?.failed, a.secureStream?.failed];
+  const e = failures.find((f) => f?.streamError?.condition === 'see-other-host')?.streamError;
+  return e ? (e.otherHost ?? '') : undefined;
+}
+
+/**
+ * see-other-host (RFC 6120 §4.9.3.19): some servers follow the redirect, once. Do the same and
+ * record how the redirect target does, so the report says whether following it would work.
+ * Its value is host, host:port or [IPv6]:port; the port defaults to the redirected one's.
+ */
+async function followRedirect(
+  value: string,
+  t: ResolutionFacts['targets'][number],
+  target: { domain: string; sent: StreamFacts['sent'] },
+  opts: TlsProbeOptions,
+  ctx: ProbeContext,
+): Promise<NonNullable<AttemptFacts['redirect']>> {
+  const m = /^\[([0-9a-fA-F:.]+)\](?::(\d{1,5}))?$|^([^\s:[\]]+)(?::(\d{1,5}))?$/.exec(value.trim());
+  const host = m?.[1] ?? m?.[3];
+  const port = Number(m?.[2] ?? m?.[4] ?? t.port);
+  if (!m || !host || port < 1 || port > 65535)
+    return { to: value, error: `"${value}" is not a host or host:port` };
+  ctx.transcript.note(`following see-other-host to ${endpointOf(host, port)} (once)`);
+  let ip = host;
+  if (!isIP(host)) {
+    const r = await resolveHost(host, opts, ctx);
+    const first = r.addresses[0];
+    if (!first) return { to: value, error: r.error?.message ?? `no address for ${host}` };
+    ip = first;
+  }
+  const attempt = await probeAddress(
+    { host, ip, port, directTls: t.directTls, source: 'redirect' },
+    target,
+    opts,
+    ctx,
+    true,
+  );
+  return { to: value, attempt };
 }
 
 /** The hosts file consulted before DNS, as the C library does with "hosts: files dns". */

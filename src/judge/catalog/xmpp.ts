@@ -118,6 +118,24 @@ export const xmppCatalog = defineCatalog({
     refs: [RFC6120_ERRORS],
     exampleEvidence: { ...STREAM_ERROR_EXAMPLE, otherHost: 'xmpp2.example.org:5269', text: '(none)' },
   },
+  'xmpp.stream.redirect-followed': {
+    severity: 'info',
+    title: 'Followed the redirect from {endpoint} to {otherEndpoint}: {result}',
+    symptom:
+      'Servers that follow see-other-host (some do, once) reach {otherEndpoint} for {domain}; there the connection {result}.',
+    cause:
+      '{endpoint} answered see-other-host naming {otherHost}; xfed followed it once, as such servers do. Problems at the redirect target: {problems}.',
+    fix: 'The redirect itself is the problem for every other server (see xmpp.stream.see-other-host). If the redirect target fails too, repair it first (see the findings that name {otherEndpoint}).',
+    refs: [RFC6120_ERRORS],
+    exampleEvidence: {
+      endpoint: 'xmpp.example.org:5269',
+      domain: 'example.org',
+      otherHost: 'xmpp2.example.org:5269',
+      otherEndpoint: 'xmpp2.example.org:5269',
+      result: 'works',
+      problems: [],
+    },
+  },
   'xmpp.stream.system-shutdown': {
     severity: 'error',
     title: '{endpoint} is shutting down (system-shutdown)',

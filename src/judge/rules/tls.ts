@@ -97,7 +97,39 @@ export function attemptHits(a: AttemptFacts, f: TlsProbeFacts): Hit[] {
   if (a.tls) hits.push(...handshakeHits(a, a.tls, f.domain, f.timeoutMs));
   if (a.cert) hits.push(...judgeCert(a.cert));
   hits.push(...secure);
+  if (a.redirect) hits.push(...redirectHits(a, a.redirect, f));
   return hits;
+}
+
+/**
+ * The see-other-host redirect, followed once: how its target does. Its problems are reported
+ * as its own findings (they name its endpoint); one info finding says where it led and whether
+ * a server that follows the redirect gets through.
+ */
+function redirectHits(a: AttemptFacts, r: NonNullable<AttemptFacts['redirect']>, f: TlsProbeFacts): Hit[] {
+  const base = { endpoint: a.endpoint, domain: f.domain, otherHost: r.to };
+  if (!r.attempt) {
+    return [
+      hit('xmpp.stream.redirect-followed', {
+        ...base,
+        otherEndpoint: r.to,
+        result: 'not reachable',
+        problems: [r.error ?? 'no address'],
+      }),
+    ];
+  }
+  const own = attemptHits(r.attempt, f);
+  const problems = own.filter((h) => catalogEntry(h.id).severity !== 'info');
+  const works = r.attempt.tlsEstablished && !problems.some((h) => catalogEntry(h.id).severity === 'error');
+  return [
+    hit('xmpp.stream.redirect-followed', {
+      ...base,
+      otherEndpoint: r.attempt.endpoint,
+      result: works ? 'works' : 'fails',
+      problems: problems.map((h) => `${fillTemplate(catalogEntry(h.id).title, h.evidence)} (${h.id})`),
+    }),
+    ...problems,
+  ];
 }
 
 /** Nothing to connect to: the DNS errors that explain why, or the host lookup failure. */
