@@ -36,6 +36,7 @@ import {
 } from '../protocol/xmpp/connection.js';
 import { isStreamError, parseStreamError } from '../protocol/xmpp/features.js';
 import { type OpenResult, openStream, readStreamOpen, startTls } from '../protocol/xmpp/session.js';
+import { endpointOf } from '../report/endpoint.js';
 import type { Transcript } from '../transcript/recorder.js';
 import { type DnsView, gatherSrv, type SrvFacts, type SrvOptions } from './srv.js';
 
@@ -102,10 +103,8 @@ export interface TlsTarget {
   viaConnect: boolean;
 }
 
-/** host:port, with brackets for IPv6 literals. */
-export function endpointOf(host: string, port: number): string {
-  return isIP(host) === 6 ? `[${host}]:${port}` : `${host}:${port}`;
-}
+/** host:port, with brackets for IPv6 literals: the one formatter, report/endpoint.ts. */
+export { endpointOf } from '../report/endpoint.js';
 
 const TLS_POLICY = {
   // Accept whatever the peer offers so the handshake completes and the facts (protocol

@@ -6,6 +6,7 @@
  * (RFC 6120 §3.2.1: servers move on to the next target). Pure; wording in catalog/tls.ts.
  */
 import type { AttemptFacts, HandshakeFacts, TlsProbeFacts } from '../../facts/tls.js';
+import { endpointOf } from '../../report/endpoint.js';
 import { catalogEntry } from '../catalog/index.js';
 import { fillTemplate, type Hit, hit, type Rule } from '../judge.js';
 import { judgeCert } from './cert.js';
@@ -175,7 +176,7 @@ function addressRecord(a: AttemptFacts): string {
 
 /** ip:port of an attempt (brackets for IPv6), the address a finding names. */
 function addressOf(a: AttemptFacts): string {
-  return a.ip.includes(':') ? `[${a.ip}]:${a.port}` : `${a.ip}:${a.port}`;
+  return endpointOf(a.ip, a.port);
 }
 
 /** "xmpp.example.org:5269 [192.0.2.1] (priority 0)": one attempt named for a list. */

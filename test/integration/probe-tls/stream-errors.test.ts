@@ -32,7 +32,7 @@ async function erroringPeer(condition: string, body = '', text?: string): Promis
   return p;
 }
 
-const TABLE: { condition: string; id: string; from?: string; body?: string; then?: string[] }[] = [
+const TABLE: { condition: string; id: string; from?: string; body?: string; also?: string[] }[] = [
   { condition: 'host-unknown', id: 'xmpp.stream.host-unknown' },
   { condition: 'host-gone', id: 'xmpp.stream.host-gone' },
   { condition: 'policy-violation', id: 'xmpp.stream.policy-violation' },
@@ -46,7 +46,7 @@ const TABLE: { condition: string; id: string; from?: string; body?: string; then
     condition: 'see-other-host',
     id: 'xmpp.stream.see-other-host',
     body: '127.0.0.1:1',
-    then: ['tcp.connect.refused', 'xmpp.stream.redirect-followed'],
+    also: ['tcp.connect.refused', 'xmpp.stream.redirect-followed'],
   },
   { condition: 'system-shutdown', id: 'xmpp.stream.system-shutdown' },
   { condition: 'unsupported-version', id: 'xmpp.stream.unsupported-version' },
@@ -65,7 +65,7 @@ describe('probe tls: stream errors', () => {
       // When we probe it
       const r = await probe({ target: `127.0.0.1:${p.port}`, domain: DOMAIN, from: row.from });
       // Then exactly that finding is reported, with the condition and the peer's text as evidence
-      assert.deepEqual(r.ids, [row.id, ...(row.then ?? [])]);
+      assert.deepEqual(r.ids, [row.id, ...(row.also ?? [])]);
       const ev = r.report.findings[0]?.evidence ?? {};
       assert.equal(ev.condition, row.condition);
       assert.equal(ev.endpoint, `127.0.0.1:${p.port}`);
