@@ -13,7 +13,11 @@ import { runCli } from '../test/helpers/cli.js';
 import { startLab } from '../test/interop/lab/index.js';
 import { monitoringDemo } from './readme-demo-monitoring.js';
 
-const lab = await startLab({});
+const lab = await startLab({
+  // probe tls every target: ecdsa.test's SRV target gets a second, stale A record (nothing
+  // listens there), so the report names the dead address and its A record.
+  extraDns: [{ type: 'A', name: 'xmpp.ecdsa.test', address: '127.0.0.97' }],
+});
 const fake = await startFakeAxl({
   users: { [FAKE_USER]: FAKE_PASSWORD },
   // The row from the Cisco TAC document's "run sql select * from xmpps2snodes".
@@ -109,6 +113,7 @@ try {
   // certificates: the chain as sent (wire order) apart from the verified path
   await show(['probe', 'tls', 'misordered-chain.test', '--ca', lab.caFile]);
   await show(['probe', 'tls', 'silent.test', '--ca', lab.caFile, '--timeout', '2000']);
+  await show(['probe', 'tls', 'ecdsa.test', '--ca', lab.caFile]);
   await show(
     [
       'probe',

@@ -78,6 +78,7 @@ export interface TlsProbeFlags {
   'direct-tls': boolean;
   'warn-days': number;
   'all-targets': boolean;
+  first?: boolean | undefined;
   resolver?: { host: string; port: number }[] | undefined;
   file?: string | undefined;
   timeout?: number | undefined;
@@ -112,7 +113,8 @@ export async function prepareTlsProbe(
   const opts: TlsProbeOptions = {
     caPems: await loadCaFiles(flags.ca ?? []),
     warnDays: flags['warn-days'],
-    allTargets: flags['all-targets'] === true,
+    // Every target by default (issue 13); --all-targets stays accepted, --first is the old order.
+    allTargets: flags.first !== true,
   };
   if (flags.from) opts.from = flags.from.ascii;
   if (flags.resolver) opts.resolvers = flags.resolver;

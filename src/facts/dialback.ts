@@ -305,6 +305,16 @@ export interface PlaintextCheckFacts {
 }
 
 /** `xfed dialback verify <peer> --as <our>`: a db:verify with a random key, expecting 'invalid'. */
+/** One address of the peer asked to verify (every target is asked unless --first). */
+export interface DialbackVerifyTargetFacts {
+  /** host:port of the SRV target (or fallback). */
+  endpoint: string;
+  ip: string;
+  outbound: OutboundFacts;
+  answer?: DialbackAnswerFacts;
+  sentAtMs?: number;
+}
+
 export interface DialbackVerifyFacts {
   peer: string;
   our: string;
@@ -316,6 +326,11 @@ export interface DialbackVerifyFacts {
   /** The request as sent (the key is random and meaningless, so it is kept). */
   request?: { id: string; keyLength: number; atMs: number };
   answer?: DialbackAnswerFacts;
+  /**
+   * Every address asked, in try order, when the peer has more than one (absent with --first
+   * or a single address); `outbound` and `answer` above are the first healthy one of them.
+   */
+  targets?: DialbackVerifyTargetFacts[];
   steps: StepTiming[];
   timeoutMs: number;
   checkedAt: string;

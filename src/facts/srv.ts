@@ -103,6 +103,8 @@ export interface ServiceLookup {
   records: SrvRecordFact[];
   /** True when the answer is exactly one record with target "." (RFC 2782: service decidedly not available). */
   explicitlyUnavailable: boolean;
+  /** Targets beyond the cap (gather/srv.ts MAX_SRV_TARGETS) whose addresses were not looked up. */
+  notResolved?: number;
 }
 
 /** Everything asked of one resolver. */

@@ -61,7 +61,9 @@ export type ParseErrorCode =
   | 'not-xmpp-http'
   | 'not-xmpp-tls'
   | 'not-xmpp-ssh'
-  | 'not-xmpp';
+  | 'not-xmpp-smtp'
+  | 'not-xmpp'
+  | 'invalid-utf8';
 
 /** One failure of a stream step, with what exactly happened. */
 export interface StepFailure {
@@ -147,7 +149,9 @@ export interface AttemptFacts {
   /** TLS from the first byte (XEP-0368) instead of STARTTLS. */
   directTls: boolean;
   /** Where the address came from. */
-  source: ConnectTarget['source'] | 'host' | 'connect';
+  source: ConnectTarget['source'] | 'host' | 'connect' | 'redirect';
+  /** SRV priority of the target (lower is tried first, RFC 2782), for SRV targets. */
+  priority?: number;
   connect: ConnectFacts;
   /**
    * When the plain stream was closed before any header: a second connection that started
@@ -163,7 +167,12 @@ export interface AttemptFacts {
   /** The stream opened over TLS (restart after STARTTLS, or the only stream of direct TLS). */
   secureStream?: StreamFacts;
   close?: CloseFacts;
-  /** The TLS handshake completed: the probe stops trying further targets (unless --all-targets). */
+  /**
+   * The stream ended with see-other-host and the redirect was followed once (as some servers
+   * do): its value, and the attempt at the redirect target or why none was made.
+   */
+  redirect?: { to: string; attempt?: AttemptFacts; error?: string };
+  /** The TLS handshake completed. */
   tlsEstablished: boolean;
 }
 
@@ -182,7 +191,14 @@ export interface ResolutionFacts {
   /** Wall time of the resolution (SRV and address lookups), in milliseconds. */
   durationMs?: number;
   /** Addresses in try order. */
-  targets: { host: string; ip: string; port: number; directTls: boolean; source: AttemptFacts['source'] }[];
+  targets: {
+    host: string;
+    ip: string;
+    port: number;
+    directTls: boolean;
+    source: AttemptFacts['source'];
+    priority?: number;
+  }[];
 }
 
 export interface TlsProbeFacts {
@@ -196,8 +212,10 @@ export interface TlsProbeFacts {
   resolution: ResolutionFacts;
   /** Connection attempts in the order made. */
   attempts: AttemptFacts[];
-  /** --all-targets: every address was tried even after one completed TLS. */
+  /** Every address was probed (the default); false with --first (in order until one was usable). */
   allTargets: boolean;
+  /** Addresses in the try list beyond the probe's cap (MAX_ADDRESSES_PROBED), not probed. */
+  notProbed?: number;
   /** The deadline of each network step, in milliseconds (--timeout). */
   timeoutMs: number;
   /** When the facts were gathered (ISO 8601 UTC). */

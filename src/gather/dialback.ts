@@ -13,6 +13,7 @@ import type {
   DialbackFacts,
   DialbackKeyFacts,
   DialbackVerifyFacts,
+  DialbackVerifyTargetFacts,
   OurCertFacts,
   OutboundFacts,
   PingFacts,
@@ -43,7 +44,15 @@ import type { Transcript } from '../transcript/recorder.js';
 import { checkPlaintextDialback } from './plaintext-dialback.js';
 import { portHolder } from './port-holder.js';
 import { DnsView } from './srv.js';
-import { connectXmpp, resolveDomain, stepFailure } from './tls.js';
+import {
+  connectXmpp,
+  endpointOf,
+  MAX_ADDRESSES_PROBED,
+  mapLimit,
+  resolveDomain,
+  stepFailure,
+  TARGET_CONCURRENCY,
+} from './tls.js';
 
 /** Longest wait for the peer's </stream:stream> after ours (RFC 6120 §4.4). */
 const CLOSE_WAIT_MS = 1000;
@@ -66,6 +75,8 @@ export interface DialbackNetOptions {
   dns?: DnsView;
   /** See TlsProbeOptions.ticketWaitMaxRttMs (tests). */
   ticketWaitMaxRttMs?: number;
+  /** dialback verify --first: try targets in order until one connects (default: every target in parallel). */
+  first?: boolean;
 }
 
 export interface DialbackOptions extends DialbackNetOptions {
@@ -307,12 +318,49 @@ export async function gatherDialbackVerify(
   let answer: DialbackAnswerFacts | undefined;
   let sentAtMs: number | undefined;
   let plaintext: PlaintextCheckFacts | undefined;
+  let targets: DialbackVerifyTargetFacts[] | undefined;
   try {
     // The stream id is made up too: nobody issued this key for any stream.
-    const r = await verifyWith('verify-probe', resolution, req, env, 'verify', true);
-    outbound = r.outbound;
-    answer = r.answer;
-    sentAtMs = r.sentAtMs;
+    if (opts.first || resolution.targets.length <= 1) {
+      const r = await verifyWith('verify-probe', resolution, req, env, 'verify', true);
+      outbound = r.outbound;
+      answer = r.answer;
+      sentAtMs = r.sentAtMs;
+    } else {
+      // Every address of every target, in parallel: each authoritative server that a
+      // receiving server may reach must answer (issue 13).
+      const list = resolution.targets.slice(0, MAX_ADDRESSES_PROBED);
+      const each = await mapLimit(list, TARGET_CONCURRENCY, (t) =>
+        verifyWith(
+          'verify-probe',
+          { method: resolution.method, targets: [t] },
+          req,
+          env,
+          `verify ${endpointOf(t.ip, t.port)}`,
+          true,
+        ),
+      );
+      targets = each.map((r, i) => {
+        const t = list[i] as ResolutionFacts['targets'][number];
+        const x: DialbackVerifyTargetFacts = {
+          endpoint: endpointOf(t.host, t.port),
+          ip: t.ip,
+          outbound: r.outbound,
+        };
+        if (r.answer) x.answer = r.answer;
+        if (r.sentAtMs !== undefined) x.sentAtMs = r.sentAtMs;
+        return x;
+      });
+      // The one the steps and the answer rules describe: the first healthy answer in try
+      // order, else the first answer of any kind, else the first target.
+      const primary =
+        each.find((r) => r.answer?.outcome === 'invalid') ??
+        each.find((r) => r.answer) ??
+        (each[0] as (typeof each)[number]);
+      outbound = { ...primary.outbound, resolution };
+      answer = primary.answer;
+      sentAtMs = primary.sentAtMs;
+    }
     // STARTTLS offered without <required/>: observe whether unencrypted dialback is processed.
     plaintext = await checkPlaintextDialback(
       outbound,
@@ -341,6 +389,7 @@ export async function gatherDialbackVerify(
     timeoutMs: env.timeoutMs,
     checkedAt: new Date().toISOString(),
   };
+  if (targets) facts.targets = targets;
   const ourCert = ourCertFacts(opts.clientTls);
   if (ourCert) facts.ourCert = ourCert;
   if (plaintext) facts.plaintext = plaintext;
@@ -682,6 +731,18 @@ export function describeDialback(r: Report): string[] {
     );
   } else if (f.our) {
     lines.push(`as ${f.our}, no listener (db:verify with a random key)`);
+  }
+  if (f.targets) {
+    lines.push(`asked ${f.targets.length} addresses (every target, in parallel):`);
+    for (const t of f.targets) {
+      const a = t.outbound.attempts[t.outbound.attempts.length - 1];
+      const state = t.answer
+        ? `answered ${t.answer.outcome}`
+        : a && !a.connect.ok
+          ? `connect ${a.connect.reason ?? 'failed'}`
+          : 'no dialback stream';
+      lines.push(`  ${t.endpoint} [${t.ip}]: ${state}`);
+    }
   }
   const tlsTrouble = r.findings.some(
     (x) => x.severity === 'error' && (x.id.startsWith('tls.') || x.id.startsWith('cert.')),

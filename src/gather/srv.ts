@@ -93,6 +93,13 @@ function remember(memory: ResolverMemory, domain: string, v: ResolverView): void
   });
 }
 
+/**
+ * SRV targets whose addresses are looked up, per service, in try order. Real deployments have
+ * a handful; beyond this the rest are counted (ServiceLookup.notResolved) and reported, not
+ * queried.
+ */
+export const MAX_SRV_TARGETS = 16;
+
 /** RFC 6120 §3.2.2: without SRV records, connect to the domain itself on 5269. */
 export const S2S_DEFAULT_PORT = 5269;
 
@@ -145,22 +152,30 @@ async function askResolver(
             : [],
         ),
       );
-      // Stage 2: each real target's addresses (legacy _jabber._tcp targets are not followed).
+      // Stage 2: each real target's addresses (legacy _jabber._tcp targets are not followed),
+      // the first MAX_SRV_TARGETS in try order: a hostile or broken zone with thousands of
+      // records must not make us query (and report) every one of them.
+      let notResolved = 0;
       if (service !== 'jabber' && answered) {
+        const real = records.filter((r) => !isRootTarget(r.target));
+        const follow = real.slice(0, MAX_SRV_TARGETS);
+        notResolved = real.length - follow.length;
         await Promise.all(
-          records.map(async (r) => {
-            if (!isRootTarget(r.target)) r.resolved = await resolveHost(r.target);
+          follow.map(async (r) => {
+            r.resolved = await resolveHost(r.target);
           }),
         );
       }
       const only = records.length === 1 ? records[0] : undefined;
-      return {
+      const out: ServiceLookup = {
         service,
         name: `_${service}._tcp.${domain}`,
         outcome: l.outcome,
         records,
         explicitlyUnavailable: only !== undefined && isRootTarget(only.target),
       };
+      if (notResolved > 0) out.notResolved = notResolved;
+      return out;
     }),
   );
   const services = Object.fromEntries(lookups.map((l) => [l.service, l])) as Record<

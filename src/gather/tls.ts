@@ -1,8 +1,8 @@
 /**
  * Gathers TlsProbeFacts: reaches an XMPP domain the way a sending server does (RFC 6120
  * §3.2 resolution, §4 stream open, §5 STARTTLS, §4.4 close; XEP-0368 direct TLS with ALPN
- * xmpp-server), trying targets in order until one completes the TLS handshake (or every
- * target with --all-targets). Records facts and transcript lines only; never verdicts.
+ * xmpp-server), every address of every target in parallel (or, with --first, in order until
+ * one is usable). Records facts and transcript lines only; never verdicts.
  */
 import { open } from 'node:fs/promises';
 import { isIP, type Socket } from 'node:net';
@@ -36,6 +36,7 @@ import {
 } from '../protocol/xmpp/connection.js';
 import { isStreamError, parseStreamError } from '../protocol/xmpp/features.js';
 import { type OpenResult, openStream, readStreamOpen, startTls } from '../protocol/xmpp/session.js';
+import { endpointOf } from '../report/endpoint.js';
 import type { Transcript } from '../transcript/recorder.js';
 import { type DnsView, gatherSrv, type SrvFacts, type SrvOptions } from './srv.js';
 
@@ -48,6 +49,13 @@ export const DIRECT_TLS_DEFAULT_PORT = 5270;
 /** ALPN protocol id for server-to-server XMPP over direct TLS (XEP-0368 §3). */
 const ALPN_S2S = 'xmpp-server';
 
+/**
+ * Silence after our first stream header for this long makes us send blank lines, so that an
+ * HTTP server on the port answers (and is named) within a couple of seconds instead of the
+ * whole deadline. XMPP servers answer a header within milliseconds.
+ */
+export const NUDGE_AFTER_MS = 1500;
+
 /** Longest wait for the peer's </stream:stream> after ours (RFC 6120 §4.4). */
 const CLOSE_WAIT_MS = 1000;
 
@@ -58,7 +66,10 @@ export interface TlsProbeOptions {
   caPems: string[];
   /** --warn-days. */
   warnDays: number;
-  /** --all-targets. */
+  /**
+   * Probe every address of every target, in parallel (the default; --all-targets). False with
+   * --first: try in order and stop at the first usable one, as one sending server would.
+   */
   allTargets: boolean;
   /** --resolver: resolvers for SRV and host lookups (default: /etc/resolv.conf for SRV, the OS for hosts). */
   resolvers?: { host: string; port: number }[];
@@ -92,10 +103,8 @@ export interface TlsTarget {
   viaConnect: boolean;
 }
 
-/** host:port, with brackets for IPv6 literals. */
-export function endpointOf(host: string, port: number): string {
-  return isIP(host) === 6 ? `[${host}]:${port}` : `${host}:${port}`;
-}
+/** host:port, with brackets for IPv6 literals: the one formatter, report/endpoint.ts. */
+export { endpointOf } from '../report/endpoint.js';
 
 const TLS_POLICY = {
   // Accept whatever the peer offers so the handshake completes and the facts (protocol
@@ -321,6 +330,7 @@ export async function connectAttempt(
     endpoint,
     directTls: t.directTls,
     source: t.source,
+    ...(t.priority !== undefined ? { priority: t.priority } : {}),
     connect: { ok: false, durationMs: 0 },
     tlsEstablished: false,
   };
@@ -413,7 +423,7 @@ export async function connectXmpp(
     await afterHandshake(conn, res.socket, a, o);
     return end(true);
   }
-  const open = await openStream(conn, o.sent, o.timeoutMs);
+  const open = await openStream(conn, o.sent, o.timeoutMs, { nudgeAfterMs: NUDGE_AFTER_MS });
   a.stream = streamFacts(open, o.sent, 'stream');
   const talked = a.stream.header !== undefined;
   if (a.stream.failed?.failure === 'closed' && !a.stream.header) {
@@ -447,6 +457,7 @@ async function probeAddress(
   target: { domain: string; sent: StreamFacts['sent'] },
   opts: TlsProbeOptions,
   ctx: ProbeContext,
+  redirected = false,
 ): Promise<AttemptFacts> {
   const o: OutboundStream = {
     domain: target.domain,
@@ -464,7 +475,51 @@ async function probeAddress(
   } finally {
     conn.destroy();
   }
+  const other = seeOtherHost(a);
+  if (other !== undefined && !redirected) a.redirect = await followRedirect(other, t, target, opts, ctx);
   return a;
+}
+
+/** The see-other-host value of the attempt's stream error, if it ended with one. */
+function seeOtherHost(a: AttemptFacts): string | undefined {
+  const failures = [a.stream?.failed, a.starttls?.failed, a.secureStream?.failed];
+  const e = failures.find((f) => f?.streamError?.condition === 'see-other-host')?.streamError;
+  return e ? (e.otherHost ?? '') : undefined;
+}
+
+/**
+ * see-other-host (RFC 6120 §4.9.3.19): some servers follow the redirect, once. Do the same and
+ * record how the redirect target does, so the report says whether following it would work.
+ * Its value is host, host:port or [IPv6]:port; the port defaults to the redirected one's.
+ */
+async function followRedirect(
+  value: string,
+  t: ResolutionFacts['targets'][number],
+  target: { domain: string; sent: StreamFacts['sent'] },
+  opts: TlsProbeOptions,
+  ctx: ProbeContext,
+): Promise<NonNullable<AttemptFacts['redirect']>> {
+  const m = /^\[([0-9a-fA-F:.]+)\](?::(\d{1,5}))?$|^([^\s:[\]]+)(?::(\d{1,5}))?$/.exec(value.trim());
+  const host = m?.[1] ?? m?.[3];
+  const port = Number(m?.[2] ?? m?.[4] ?? t.port);
+  if (!m || !host || port < 1 || port > 65535)
+    return { to: value, error: `"${value}" is not a host or host:port` };
+  ctx.transcript.note(`following see-other-host to ${endpointOf(host, port)} (once)`);
+  let ip = host;
+  if (!isIP(host)) {
+    const r = await resolveHost(host, opts, ctx);
+    const first = r.addresses[0];
+    if (!first) return { to: value, error: r.error?.message ?? `no address for ${host}` };
+    ip = first;
+  }
+  const attempt = await probeAddress(
+    { host, ip, port, directTls: t.directTls, source: 'redirect' },
+    target,
+    opts,
+    ctx,
+    true,
+  );
+  return { to: value, attempt };
 }
 
 /** The hosts file consulted before DNS, as the C library does with "hosts: files dns". */
@@ -558,6 +613,7 @@ export function resolutionFromSrv(srv: SrvFacts): ResolutionFacts {
       port: c.port,
       directTls: c.directTls,
       source: c.source,
+      ...(c.priority !== undefined ? { priority: c.priority } : {}),
     })),
   };
 }
@@ -585,7 +641,32 @@ async function resolve(
   return res;
 }
 
-/** Probes one target: resolve, then try addresses in order (all of them with --all-targets). */
+/** Addresses probed at the same time when every target is probed. */
+export const TARGET_CONCURRENCY = 8;
+/**
+ * Addresses probed at most for one domain (in try order); the rest are listed in the facts as
+ * not probed. DNS already caps the SRV targets it resolves (gather/srv.ts MAX_SRV_TARGETS).
+ */
+export const MAX_ADDRESSES_PROBED = 32;
+
+/**
+ * Whether a sending server would stop at this attempt (--first): TLS completed, the chain
+ * validated (OpenSSL's verdict; names are judged by the rules), and the stream over TLS opened.
+ */
+function usable(a: AttemptFacts): boolean {
+  return (
+    a.tlsEstablished &&
+    a.cert?.trust.authorized === true &&
+    a.secureStream !== undefined &&
+    !a.secureStream.failed
+  );
+}
+
+/**
+ * Probes one target: resolve, then every address in parallel (the default, --all-targets), or
+ * in try order until one is usable (--first, as one sending server would). Attempts are
+ * recorded in try order either way.
+ */
 export async function gatherTls(
   target: TlsTarget,
   opts: TlsProbeOptions,
@@ -607,10 +688,36 @@ export async function gatherTls(
     checkedAt: new Date().toISOString(),
   };
   if (opts.from) facts.from = opts.from;
-  for (const t of resolution.targets) {
-    const a = await probeAddress(t, { domain: target.domain, sent }, opts, ctx);
-    facts.attempts.push(a);
-    if (a.tlsEstablished && !opts.allTargets) break;
+  const list = resolution.targets.slice(0, MAX_ADDRESSES_PROBED);
+  if (resolution.targets.length > list.length) facts.notProbed = resolution.targets.length - list.length;
+  const one = (t: ResolutionFacts['targets'][number]) =>
+    probeAddress(t, { domain: target.domain, sent }, opts, ctx);
+  if (opts.allTargets) {
+    facts.attempts = await mapLimit(list, TARGET_CONCURRENCY, one);
+  } else {
+    for (const t of list) {
+      const a = await one(t);
+      facts.attempts.push(a);
+      if (usable(a)) break;
+    }
   }
   return facts;
+}
+
+/** Runs `fn` over `items` with at most `limit` at a time; results in input order. */
+export async function mapLimit<T, R>(
+  items: readonly T[],
+  limit: number,
+  fn: (item: T) => Promise<R>,
+): Promise<R[]> {
+  const out: R[] = new Array(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await fn(items[i] as T);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return out;
 }

@@ -125,6 +125,25 @@ function attemptLines(a: AttemptFacts, i: number, findings: readonly Finding[]):
   return out;
 }
 
+/** One address in a few words: where, and how far the connection got. */
+function targetSummary(a: AttemptFacts): string {
+  const ip = a.ip !== a.host ? ` [${a.ip}]` : '';
+  const prio = a.priority !== undefined ? ` (priority ${a.priority})` : '';
+  let state: string;
+  if (!a.connect.ok) state = `connect ${a.connect.reason ?? 'failed'}`;
+  else if (a.tlsEstablished) {
+    const s = a.secureStream;
+    state = `TLS ${a.tls?.protocol ?? ''}`.trim();
+    if (a.cert && !a.cert.trust.authorized) state += ', certificate not validated';
+    if (s?.failed) state += `, then ${failureText(s.failed)}`;
+  } else {
+    const failed = a.tls && !a.tls.ok ? `TLS failed (${a.tls.alert ?? a.tls.reason ?? 'error'})` : undefined;
+    const step = a.starttls?.failed ?? a.stream?.failed;
+    state = failed ?? (step ? failureText(step) : 'no TLS');
+  }
+  return `${a.endpoint}${ip}${prio}: ${state}`;
+}
+
 /** Lines shown above the findings in the text report of `probe tls`. */
 export function describeTls(r: Report): string[] {
   const f = r.facts as unknown as TlsProbeFacts;
@@ -140,7 +159,14 @@ export function describeTls(r: Report): string[] {
     );
   }
   if (f.attempts.length === 0) out.push('no connection attempted');
-  else out.push('', 'Attempts:');
+  else {
+    const total = f.attempts.length + (f.notProbed ?? 0);
+    const how = f.allTargets ? 'every target, in parallel' : 'in order until one was usable (--first)';
+    out.push(`probed ${f.attempts.length} of ${total} addresses (${how}):`);
+    for (const a of f.attempts) out.push(`  ${targetSummary(a)}`);
+    if (f.notProbed) out.push(`  ${f.notProbed} more not probed (limit)`);
+    out.push('', 'Attempts:');
+  }
   f.attempts.forEach((a, i) => {
     out.push(...attemptLines(a, i, r.findings));
   });

@@ -133,6 +133,9 @@ function encodeReply(query: dnsPacket.DecodedPacket, reply: FakeReply, transport
   });
 }
 
+/** Largest UDP reply sent as is; larger answers go out truncated (TC set), as a real server would. */
+const MAX_UDP_REPLY = 4096;
+
 export async function startFakeDns(opts: FakeDnsOptions = {}): Promise<FakeDnsServer> {
   const questions: FakeQuestion[] = [];
   const zone = indexZone(opts.zone ?? {});
@@ -153,7 +156,12 @@ export async function startFakeDns(opts: FakeDnsOptions = {}): Promise<FakeDnsSe
     }
     const reply = replyFor(query, 'udp');
     if (reply.silent) return;
-    const send = () => udp.send(encodeReply(query, reply, 'udp'), rinfo.port, rinfo.address);
+    const send = () => {
+      let out = encodeReply(query, reply, 'udp');
+      // Like a real server: an answer that cannot travel in one datagram is sent truncated (TC).
+      if (out.length > MAX_UDP_REPLY) out = encodeReply(query, { ...reply, truncate: true }, 'udp');
+      udp.send(out, rinfo.port, rinfo.address);
+    };
     if (reply.delayMs) setTimeout(send, reply.delayMs);
     else send();
   };

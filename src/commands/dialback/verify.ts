@@ -27,11 +27,19 @@ export default class DialbackVerify extends XfedCommand {
       description: 'extra trust anchor for the peer\u2019s certificate (PEM or DER); repeatable',
     }),
     resolver: resolverFlag({ multiple: true, description: 'resolver ip[:port] (default: /etc/resolv.conf)' }),
+    first: Flags.boolean({
+      description:
+        'ask only the first target that connects, in try order (default: every SRV target and address, in parallel)',
+    }),
   };
 
   async run(): Promise<void> {
     const { args, flags } = await this.parse(DialbackVerify);
     const p = await prepareDialbackVerify(args.peer, flags);
+    if (flags.first) {
+      p.opts.first = true;
+      p.options.first = true;
+    }
     const pipeline: Pipeline<DialbackVerifyFacts> = {
       command: 'dialback verify',
       gather: (peer, ctx) => gatherDialbackVerify(peer, p.opts, ctx),

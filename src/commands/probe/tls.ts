@@ -45,7 +45,13 @@ export default class ProbeTls extends XfedCommand {
       description: 'warn when a certificate expires within this many days',
     }),
     'all-targets': Flags.boolean({
-      description: 'probe every SRV target and address, not only the first that completes TLS',
+      description: 'probe every SRV target and address, in parallel (the default; kept for scripts)',
+      exclusive: ['first'],
+    }),
+    first: Flags.boolean({
+      description:
+        'try targets in order and stop at the first usable one, as one sending server would (default: every target)',
+      exclusive: ['all-targets'],
     }),
     resolver: resolverFlag({
       multiple: true,

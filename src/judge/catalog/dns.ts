@@ -258,6 +258,57 @@ export const dnsCatalog = defineCatalog({
       error: 'no answer within 5000 ms (3 transmissions)',
     },
   },
+  'dns.srv.too-many-targets': {
+    severity: 'warning',
+    title: '{name} has {count} records; only the first {resolved} were followed',
+    symptom:
+      'Sending servers pick among {count} targets for {domain}; most software only ever tries the first few, and very large answers need TCP, which some resolvers and firewalls do not allow.',
+    cause:
+      'The SRV answer for {name} lists {count} records. xfed looked up the addresses of the first {resolved} in try order (lowest priority number, then highest weight) and left {notResolved} out, as a bound against runaway zones.',
+    fix: 'List only the servers that really serve {domain} in {name} (a handful at most); remove generated or stale records.',
+    refs: [RFC2782],
+    exampleEvidence: {
+      domain: 'example.org',
+      name: '_xmpp-server._tcp.example.org',
+      count: 2000,
+      resolved: 16,
+      notResolved: 1984,
+    },
+  },
+  'dns.finding.repeated': {
+    severity: 'info',
+    title: '{count} more {repeatedId} findings for {domain} not shown one by one',
+    symptom: 'The same problem affects more targets than the {shown} listed above.',
+    cause: 'The finding {repeatedId} also applies to: {others}.',
+    fix: 'See the {repeatedId} findings above ("xfed explain {repeatedId}"); the same fix applies to each of these.',
+    refs: [RFC2782],
+    exampleEvidence: {
+      domain: 'example.org',
+      repeatedId: 'dns.srv.target-cname',
+      count: 2,
+      shown: 3,
+      others: ['5 0 5269 x4.example.org', '5 0 5269 x5.example.org'],
+    },
+  },
+  'dns.resolver.failover': {
+    severity: 'warning',
+    title: 'Resolver {resolver} did not answer; the next one, {answeredBy}, did',
+    symptom:
+      'Every lookup through this resolver list waits for {resolver} before it moves on, so federation is slow to start (a wait per lookup), although {domain} itself resolves.',
+    cause:
+      'The resolvers are tried in order (resolv.conf failover). {resolver} gave nothing usable for {queries} ({error}); {answeredBy} answered, and the verdict on {domain} is from its answers.',
+    fix: 'Repair the DNS server at {resolver}, or remove it from the nameserver lines of /etc/resolv.conf (or the resolver list of the server). Try: dig @{host} -p {port} _xmpp-server._tcp.{domain} SRV.',
+    refs: [RFC1035_TRANSPORT, 'https://man7.org/linux/man-pages/man5/resolv.conf.5.html'],
+    exampleEvidence: {
+      domain: 'example.org',
+      resolver: '192.0.2.53:53',
+      host: '192.0.2.53',
+      port: 53,
+      answeredBy: '192.0.2.54:53',
+      queries: ['SRV _xmpp-server._tcp.example.org'],
+      error: 'no answer within 5000 ms (3 transmissions)',
+    },
+  },
   'dns.resolver.unreachable': {
     severity: 'error',
     title: 'Resolver {resolver} is unreachable',

@@ -118,6 +118,24 @@ export const xmppCatalog = defineCatalog({
     refs: [RFC6120_ERRORS],
     exampleEvidence: { ...STREAM_ERROR_EXAMPLE, otherHost: 'xmpp2.example.org:5269', text: '(none)' },
   },
+  'xmpp.stream.redirect-followed': {
+    severity: 'info',
+    title: 'Followed the redirect from {endpoint} to {otherEndpoint}: {result}',
+    symptom:
+      'Servers that follow see-other-host (some do, once) reach {otherEndpoint} for {domain}; there the connection {result}.',
+    cause:
+      '{endpoint} answered see-other-host naming {otherHost}; xfed followed it once, as such servers do. Problems at the redirect target: {problems}.',
+    fix: 'The redirect itself is the problem for every other server (see xmpp.stream.see-other-host). If the redirect target fails too, repair it first (see the findings that name {otherEndpoint}).',
+    refs: [RFC6120_ERRORS],
+    exampleEvidence: {
+      endpoint: 'xmpp.example.org:5269',
+      domain: 'example.org',
+      otherHost: 'xmpp2.example.org:5269',
+      otherEndpoint: 'xmpp2.example.org:5269',
+      result: 'works',
+      problems: [],
+    },
+  },
   'xmpp.stream.system-shutdown': {
     severity: 'error',
     title: '{endpoint} is shutting down (system-shutdown)',
@@ -184,7 +202,7 @@ export const xmppCatalog = defineCatalog({
     title: '{endpoint} does not speak XMPP ({kind})',
     symptom: 'Servers connecting to {endpoint} for {domain} get no XMPP stream and give up.',
     cause:
-      'The service on {endpoint} is not an XMPP stream service: {detail}. Kind: {kind} (http = a web server, tls = a TLS-first port such as a direct-TLS or HTTPS port, ssh = an SSH server, other = another protocol).',
+      'The service on {endpoint} is not an XMPP stream service: {detail}. Kind: {kind} (http = a web server, tls = a TLS-first port such as a direct-TLS or HTTPS port, ssh = an SSH server, smtp = a mail server, other = another protocol).',
     fix: 'Point _xmpp-server._tcp.{domain} (or --connect/--port) at the XMPP server-to-server port (5269 by default). If the port is a direct-TLS XMPP port, publish it as _xmpps-server._tcp.{domain} instead, or probe it with --direct-tls.',
     refs: [RFC6120_STREAM, 'https://xmpp.org/extensions/xep-0368.html'],
     exampleEvidence: {
@@ -230,6 +248,21 @@ export const xmppCatalog = defineCatalog({
     fix: 'Look at the server\u2019s log for the time of this probe; check access lists and rate limits for the probing address.',
     refs: [RFC6120_STREAM],
     exampleEvidence: { endpoint: 'xmpp.example.org:5269', step: 'stream header', closedBy: 'eof' },
+  },
+  'xmpp.stream.invalid-utf8': {
+    severity: 'error',
+    title: '{endpoint} sent bytes that are not valid UTF-8',
+    symptom:
+      'Servers close the stream from {endpoint} as soon as the bad bytes arrive (RFC 6120 requires UTF-8; Prosody and ejabberd answer with a stream error), so federation with {domain} breaks at step "{step}" or whenever such text is sent.',
+    cause: 'At step "{step}" {endpoint} sent {detail}.',
+    fix: 'Find what writes non-UTF-8 text into the stream at {endpoint} (a misconfigured greeting, a proxy, text in another encoding such as Latin-1 in a configuration file) and make it UTF-8; run xfed with --transcript to see the bytes.',
+    refs: ['https://www.rfc-editor.org/rfc/rfc6120#section-11.6'],
+    exampleEvidence: {
+      endpoint: 'xmpp.example.org:5269',
+      domain: 'example.org',
+      step: 'stream features',
+      detail: 'the bytes are not valid UTF-8 (at byte 112 of this chunk: 0xe9)',
+    },
   },
   'xmpp.stream.malformed': {
     severity: 'error',
@@ -363,6 +396,58 @@ export const xmppCatalog = defineCatalog({
       domain: 'example.org',
       reason: 'nxdomain',
       message: 'no A or AAAA record for xmpp.example.org (nxdomain)',
+    },
+  },
+  'xmpp.target.address-failover': {
+    severity: 'warning',
+    title: 'Address {deadAddress} of {host} failed; servers must fall back to {usedAddress}',
+    symptom:
+      'Federation with {domain} works but is slow or intermittent: servers that try {deadAddress} first wait or fail before they reach {usedAddress}, another address of the same host {host}.',
+    cause:
+      'DNS lists {deadAddress} for {host} ({record}), and the connection there failed: {problem} ({problemId}). The other address of {host} works, so the SRV record is fine; the address record is stale or the server does not listen on that address.',
+    fix: 'Remove or correct the DNS record "{record}" (or make the server listen on {deadAddress}). Do not remove the SRV record for {host}: it also carries the working address {usedAddress}.',
+    refs: [RFC6120_RESOLUTION],
+    exampleEvidence: {
+      domain: 'example.org',
+      host: 'xmpp.example.org',
+      deadAddress: '[2001:db8::5]:5269',
+      usedAddress: '192.0.2.5:5269',
+      record: 'xmpp.example.org AAAA 2001:db8::5',
+      problem: 'Nothing listens on xmpp.example.org:5269 (connection refused)',
+      problemId: 'tcp.connect.refused',
+    },
+  },
+  'xmpp.target.repeated': {
+    severity: 'info',
+    title: '{count} more {repeatedId} findings on other targets of {domain}',
+    symptom: 'The same problem affects more targets than the {shown} listed above.',
+    cause: 'The finding {repeatedId} also applies to: {others}.',
+    fix: 'See the {repeatedId} findings above ("xfed explain {repeatedId}"); the same fix applies to each of these targets.',
+    refs: [RFC6120_RESOLUTION],
+    exampleEvidence: {
+      domain: 'example.org',
+      repeatedId: 'tcp.connect.refused',
+      count: 2,
+      shown: 3,
+      others: ['xmpp4.example.org:5269', 'xmpp5.example.org:5269'],
+    },
+  },
+  'xmpp.target.none-usable': {
+    severity: 'error',
+    title: 'None of the {count} targets of {domain} is usable',
+    symptom:
+      'Servers that authenticate or validate certificates cannot federate with {domain}: every target they may pick, in priority order, fails: {targets}.',
+    cause:
+      'Each target listed for {domain} either cannot be reached or fails after the connection (certificate, TLS or stream): {targets}. The lowest priority number is tried first (RFC 2782), so a working target with a higher number would have been reached only after the failing ones; here there is none.',
+    fix: 'Repair at least the preferred target (the first listed; see each finding above), then the others. xfed probe tls {domain} shows every target.',
+    refs: [RFC6120_RESOLUTION, 'https://www.rfc-editor.org/rfc/rfc2782'],
+    exampleEvidence: {
+      domain: 'example.org',
+      count: 2,
+      targets: [
+        'xmpp1.example.org:5269 [192.0.2.1] (priority 0): The certificate of xmpp1.example.org:5269 has expired (cert.validity.expired)',
+        'xmpp2.example.org:5269 [192.0.2.2] (priority 10): Nothing listens on xmpp2.example.org:5269 (connection refused) (tcp.connect.refused)',
+      ],
     },
   },
 });

@@ -520,9 +520,13 @@ export const verifyConnectionRule: Rule<DialbackVerifyFacts> = (f) => {
   // Once the plaintext check has observed the policy, its finding says it (one fact, one
   // finding); tls.starttls.optional stays for runs where nothing was checked.
   const checked = f.plaintext !== undefined && f.plaintext.outcome !== 'not-checked';
+  // Every address asked is judged together, as probe tls judges its targets (failover vs. error).
+  const outbound = f.targets
+    ? { ...f.outbound, attempts: f.targets.flatMap((t) => t.outbound.attempts) }
+    : f.outbound;
   return [
     ...ourCertHits(f.ourCert, f.our, f.peer),
-    ...connectionHits(f.outbound, f.our, f.timeoutMs, f.checkedAt).filter(
+    ...connectionHits(outbound, f.our, f.timeoutMs, f.checkedAt).filter(
       (h) => !(checked && h.id === 'tls.starttls.optional'),
     ),
     ...notOfferedHits(f.outbound, f.peer, f.our),
@@ -597,10 +601,24 @@ export const plaintextRule: Rule<DialbackVerifyFacts> = (f) => {
   return [hit('tls.starttls.enforced-unadvertised', { ...base, how, detail })];
 };
 
+/**
+ * The other addresses asked (every target, issue 13): an answer other than the healthy
+ * `invalid` from any of them is judged like the main answer, naming that address.
+ */
+export const verifyTargetsRule: Rule<DialbackVerifyFacts> = (f) =>
+  (f.targets ?? [])
+    .filter((t) => t.answer && t.answer !== f.answer && t.answer.outcome !== 'invalid')
+    .flatMap((t) =>
+      verifyAnswerRule({ ...f, outbound: t.outbound, ...(t.answer ? { answer: t.answer } : {}) }).filter(
+        (h) => h.id !== 'dialback.verify.impersonation-notice',
+      ),
+    );
+
 export const dialbackVerifyRules: readonly Rule<DialbackVerifyFacts>[] = [
   verifyConnectionRule,
   verifyAnswerRule,
   plaintextRule,
+  verifyTargetsRule,
 ];
 
 // ---------------------------------------------------------------------------------------

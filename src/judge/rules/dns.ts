@@ -2,14 +2,15 @@
  * DNS rules: judge SrvFacts the way a sending server would use them (RFC 6120 §3.2,
  * RFC 2782, XEP-0368). Pure: facts in, hits out; wording lives in catalog/dns.ts.
  */
-import type {
-  AddressLookup,
-  DnsOutcome,
-  DnsQueryFact,
-  ResolverView,
-  ServiceLookup,
-  SrvFacts,
-  SrvRecordFact,
+import {
+  type AddressLookup,
+  type DnsOutcome,
+  type DnsQueryFact,
+  NETWORK_OUTCOMES,
+  type ResolverView,
+  type ServiceLookup,
+  type SrvFacts,
+  type SrvRecordFact,
 } from '../../facts/srv.js';
 import { catalogEntry, type FindingId } from '../catalog/index.js';
 import { type Hit, hit, type Rule } from '../judge.js';
@@ -56,14 +57,22 @@ const FAILURE_IDS: Partial<Record<DnsOutcome, FindingId>> = {
   malformed: 'dns.answer.malformed',
 };
 
+/** The resolver that answered in failover mode, when an earlier one did not (resolv.conf order). */
+function failoverTo(f: SrvFacts): ResolverView | undefined {
+  return f.mode === 'failover' ? primaryView(f) : undefined;
+}
+
 export const queryFailures: Rule<SrvFacts> = (f) => {
   const hits: Hit[] = [];
+  const answeredBy = failoverTo(f);
   // A resolver left out because it was silent for earlier domains of this run still fails
-  // this domain's lookups: the same finding, with the evidence from those domains.
+  // this domain's lookups: the same finding, with the evidence from those domains (a warning
+  // when a later resolver answered, as below).
   for (const s of f.skipped ?? []) {
     const [host, port] = splitResolver(s.resolver);
     hits.push(
-      hit('dns.resolver.timeout', {
+      hit(answeredBy ? 'dns.resolver.failover' : 'dns.resolver.timeout', {
+        ...(answeredBy ? { answeredBy: answeredBy.resolver } : {}),
         domain: f.domain,
         resolver: s.resolver,
         host,
@@ -76,6 +85,24 @@ export const queryFailures: Rule<SrvFacts> = (f) => {
   }
   for (const v of f.views) {
     const [host, port] = splitResolver(v.resolver);
+    // resolv.conf failover: a resolver that produced nothing while a later one answered costs
+    // every lookup a wait, but the domain's verdict is the answering resolver's (issue 13).
+    if (answeredBy && v !== answeredBy && !v.answered) {
+      const failed = v.queries.filter((q) => NETWORK_OUTCOMES.includes(q.outcome));
+      hits.push(
+        hit('dns.resolver.failover', {
+          domain: f.domain,
+          resolver: v.resolver,
+          host,
+          port,
+          answeredBy: answeredBy.resolver,
+          outcome: failed[0]?.outcome ?? 'timeout',
+          queries: failed.map(queryLabel),
+          error: failed[0]?.error ?? 'no answer',
+        }),
+      );
+      continue;
+    }
     for (const [outcome, id] of Object.entries(FAILURE_IDS) as [DnsOutcome, FindingId][]) {
       const failed = v.queries.filter((q) => q.outcome === outcome);
       if (failed.length === 0) continue;
@@ -184,11 +211,41 @@ export const onlyDirectTls: Rule<SrvFacts> = (f) => {
   ];
 };
 
+/** The usable targets whose addresses were looked up (all of them, up to the gather cap). */
 function eachTarget(v: ResolverView): { service: ServiceLookup; r: SrvRecordFact }[] {
   return [v.services['xmpp-server'], v.services['xmpps-server']].flatMap((service) =>
-    usable(service).map((r) => ({ service, r })),
+    usable(service)
+      .filter((r) => r.resolved !== undefined)
+      .map((r) => ({ service, r })),
   );
 }
+
+/** Longest list of records or answers a finding's evidence carries; the rest is counted. */
+const MAX_LISTED = 10;
+
+function capList(items: string[]): string[] {
+  return items.length <= MAX_LISTED
+    ? items
+    : [...items.slice(0, MAX_LISTED), `… ${items.length - MAX_LISTED} more`];
+}
+
+export const tooManyTargets: Rule<SrvFacts> = (f) => {
+  const v = primaryView(f);
+  if (!v) return [];
+  return [v.services['xmpp-server'], v.services['xmpps-server']].flatMap((s) =>
+    s.notResolved
+      ? [
+          hit('dns.srv.too-many-targets', {
+            domain: f.domain,
+            name: s.name,
+            count: s.records.length,
+            resolved: s.records.length - s.notResolved,
+            notResolved: s.notResolved,
+          }),
+        ]
+      : [],
+  );
+};
 
 export const targetCname: Rule<SrvFacts> = (f) => {
   const v = primaryView(f);
@@ -245,7 +302,7 @@ export const portNonstandard: Rule<SrvFacts> = (f) => {
   if (!v) return [];
   const xmpp = v.services['xmpp-server'];
   return usable(xmpp)
-    .filter((r) => r.port !== S2S_PORT)
+    .filter((r) => r.port !== S2S_PORT && r.resolved !== undefined)
     .map((r) =>
       hit('dns.srv.port-nonstandard', {
         domain: f.domain,
@@ -262,7 +319,11 @@ export const legacyJabber: Rule<SrvFacts> = (f) => {
   const j = v?.services.jabber;
   if (j?.outcome !== 'answer' || j.records.length === 0) return [];
   return [
-    hit('dns.srv.legacy-jabber', { domain: f.domain, name: j.name, records: j.records.map(srvRecord) }),
+    hit('dns.srv.legacy-jabber', {
+      domain: f.domain,
+      name: j.name,
+      records: capList(j.records.map(srvRecord)),
+    }),
   ];
 };
 
@@ -271,7 +332,7 @@ export function viewSummary(v: ResolverView): string {
   const parts: string[] = [];
   const hosts = new Map<string, AddressLookup>();
   for (const s of [v.services['xmpp-server'], v.services['xmpps-server']]) {
-    const recs = s.records.map(srvRecord).sort();
+    const recs = capList(s.records.map(srvRecord).sort());
     parts.push(`_${s.service}: ${recs.length > 0 ? recs.join(' | ') : s.outcome}`);
     for (const r of s.records) if (r.resolved) hosts.set(r.target, r.resolved);
   }
@@ -297,17 +358,56 @@ export const resolversDisagree: Rule<SrvFacts> = (f) => {
   ];
 };
 
-const problemRules: readonly Rule<SrvFacts>[] = [
+/** The same finding for more targets than this is reported once more as dns.finding.repeated. */
+const MAX_SAME = 3;
+
+/**
+ * One finding per target is right for a handful of targets; for dozens it buries the report.
+ * The first MAX_SAME hits of an id stand, the rest become one dns.finding.repeated naming them.
+ */
+export function aggregateRepeats(hits: Hit[]): Hit[] {
+  const seen = new Map<FindingId, Hit[]>();
+  const out: Hit[] = [];
+  for (const h of hits) {
+    const same = seen.get(h.id) ?? [];
+    same.push(h);
+    seen.set(h.id, same);
+    if (same.length <= MAX_SAME) out.push(h);
+  }
+  for (const [id, same] of seen) {
+    if (same.length <= MAX_SAME) continue;
+    const rest = same.slice(MAX_SAME);
+    const label = (h: Hit) =>
+      String(h.evidence.record ?? h.evidence.target ?? h.evidence.resolver ?? h.evidence.name ?? '?');
+    out.push(
+      hit('dns.finding.repeated', {
+        domain: String(same[0]?.evidence.domain ?? ''),
+        repeatedId: id,
+        count: rest.length,
+        shown: MAX_SAME,
+        others: capList(rest.map(label)),
+      }),
+    );
+  }
+  return out;
+}
+
+const rawProblemRules: readonly Rule<SrvFacts>[] = [
   queryFailures,
   domainExists,
   srvMissing,
   targetDot,
   onlyDirectTls,
+  tooManyTargets,
   targetCname,
   targetNoAddress,
   portNonstandard,
   legacyJabber,
   resolversDisagree,
+];
+
+const problemRules: readonly Rule<SrvFacts>[] = [
+  (f) => aggregateRepeats(rawProblemRules.flatMap((r) => r(f))),
 ];
 
 /** The healthy result: says what was verified, only when nothing above is a warning or an error. */
@@ -316,8 +416,10 @@ export const srvOk: Rule<SrvFacts> = (f) => {
   if (!v || f.connect.length === 0) return [];
   const bad = problemRules.some((r) => r(f).some((h) => catalogEntry(h.id).severity !== 'info'));
   if (bad) return [];
-  const records = [v.services['xmpp-server'], v.services['xmpps-server']].flatMap((s) =>
-    usable(s).map((r) => `${s.name} SRV ${srvRecord(r)}`),
+  const records = capList(
+    [v.services['xmpp-server'], v.services['xmpps-server']].flatMap((s) =>
+      usable(s).map((r) => `${s.name} SRV ${srvRecord(r)}`),
+    ),
   );
   const connect = f.connect.map((c) => {
     const ip = c.ip.includes(':') ? `[${c.ip}]` : c.ip;

@@ -6,6 +6,7 @@
  * (RFC 6120 §3.2.1: servers move on to the next target). Pure; wording in catalog/tls.ts.
  */
 import type { AttemptFacts, HandshakeFacts, TlsProbeFacts } from '../../facts/tls.js';
+import { endpointOf } from '../../report/endpoint.js';
 import { catalogEntry } from '../catalog/index.js';
 import { fillTemplate, type Hit, hit, type Rule } from '../judge.js';
 import { judgeCert } from './cert.js';
@@ -97,13 +98,52 @@ export function attemptHits(a: AttemptFacts, f: TlsProbeFacts): Hit[] {
   if (a.tls) hits.push(...handshakeHits(a, a.tls, f.domain, f.timeoutMs));
   if (a.cert) hits.push(...judgeCert(a.cert));
   hits.push(...secure);
+  if (a.redirect) hits.push(...redirectHits(a, a.redirect, f));
   return hits;
+}
+
+/**
+ * The see-other-host redirect, followed once: how its target does. Its problems are reported
+ * as its own findings (they name its endpoint); one info finding says where it led and whether
+ * a server that follows the redirect gets through.
+ */
+function redirectHits(a: AttemptFacts, r: NonNullable<AttemptFacts['redirect']>, f: TlsProbeFacts): Hit[] {
+  const base = { endpoint: a.endpoint, domain: f.domain, otherHost: r.to };
+  if (!r.attempt) {
+    return [
+      hit('xmpp.stream.redirect-followed', {
+        ...base,
+        otherEndpoint: r.to,
+        result: 'not reachable',
+        problems: [r.error ?? 'no address'],
+      }),
+    ];
+  }
+  const own = attemptHits(r.attempt, f);
+  const problems = own.filter((h) => catalogEntry(h.id).severity !== 'info');
+  const works = r.attempt.tlsEstablished && !problems.some((h) => catalogEntry(h.id).severity === 'error');
+  return [
+    hit('xmpp.stream.redirect-followed', {
+      ...base,
+      otherEndpoint: r.attempt.endpoint,
+      result: works ? 'works' : 'fails',
+      problems: problems.map((h) => `${fillTemplate(catalogEntry(h.id).title, h.evidence)} (${h.id})`),
+    }),
+    ...problems,
+  ];
 }
 
 /** Nothing to connect to: the DNS errors that explain why, or the host lookup failure. */
 export const resolutionRule: Rule<TlsProbeFacts> = (f) => {
   const r = f.resolution;
-  if (r.targets.length > 0) return [];
+  if (r.targets.length > 0) {
+    // Reachable, but the DNS behind it matters to other servers too (no SRV record, a CNAME
+    // target, split DNS between --resolver views, a dead first resolver, a capped answer):
+    // carried into the probe report rather than a bare pass (issue 13).
+    const srv = r.method === 'srv' ? r.srv : undefined;
+    if (!srv) return [];
+    return dnsRules.flatMap((rule) => rule(srv)).filter((h) => catalogEntry(h.id).severity !== 'info');
+  }
   if (r.method === 'srv' && r.srv) {
     const srv = r.srv;
     const errors = dnsRules
@@ -129,34 +169,132 @@ export const resolutionRule: Rule<TlsProbeFacts> = (f) => {
   ];
 };
 
+/** The A or AAAA record behind an address, as a zone file line names it. */
+function addressRecord(a: AttemptFacts): string {
+  return `${a.host} ${a.ip.includes(':') ? 'AAAA' : 'A'} ${a.ip}`;
+}
+
+/** ip:port of an attempt (brackets for IPv6), the address a finding names. */
+function addressOf(a: AttemptFacts): string {
+  return endpointOf(a.ip, a.port);
+}
+
+/** "xmpp.example.org:5269 [192.0.2.1] (priority 0)": one attempt named for a list. */
+function attemptLabel(a: AttemptFacts): string {
+  const ip = a.ip !== a.host ? ` [${a.ip}]` : '';
+  return `${a.endpoint}${ip}${a.priority !== undefined ? ` (priority ${a.priority})` : ''}`;
+}
+
+const severityOf = (h: Hit) => catalogEntry(h.id).severity;
+
 /**
- * Every attempt judged. If some attempt completed TLS, the problems of the attempts that did
- * not become xmpp.target.failover warnings (the domain is reachable, but servers that try the
- * dead target first are slowed down or fail); otherwise they stand as they are.
+ * Every attempt judged, the way sending servers experience the targets (RFC 6120 §3.2.1: on a
+ * failed connection they move on to the next target or address):
+ * - a target that works (TLS up, no error) is judged on its own;
+ * - a target that refuses or cannot be reached while another works costs a retry: one
+ *   warning, xmpp.target.address-failover when another address of the same host works (the
+ *   stale A/AAAA record is the fix), else xmpp.target.failover (the SRV target is);
+ * - a target that accepts the connection and then fails (certificate, TLS, stream error)
+ *   breaks every connection that lands on it: its errors stand, whatever the other targets do;
+ * - when no target works, every problem stands, and with several targets
+ *   xmpp.target.none-usable says that none of them can be used, in priority order.
  */
 export const attemptsRule: Rule<TlsProbeFacts> = (f) => {
-  const used = f.attempts.find((a) => a.tlsEstablished);
-  const hits: Hit[] = [];
-  for (const a of f.attempts) {
+  const judged = f.attempts.map((a) => {
     const own = attemptHits(a, f);
-    if (!used || a.tlsEstablished) {
+    const works = a.tlsEstablished && !own.some((h) => severityOf(h) === 'error');
+    return { a, own, works };
+  });
+  const working = judged.filter((j) => j.works);
+  const hits: Hit[] = [];
+  for (const { a, own, works } of judged) {
+    if (works || a.connect.ok || working.length === 0) {
       hits.push(...own);
       continue;
     }
-    for (const h of own) {
-      if (catalogEntry(h.id).severity === 'info') continue;
+    const problem = own.find((h) => severityOf(h) !== 'info') ?? own[0];
+    if (!problem) continue;
+    const details = {
+      problem: fillTemplate(catalogEntry(problem.id).title, problem.evidence),
+      problemId: problem.id,
+    };
+    const sibling = working.find((w) => w.a.host === a.host && w.a.port === a.port && w.a.ip !== a.ip);
+    if (sibling) {
       hits.push(
-        hit('xmpp.target.failover', {
+        hit('xmpp.target.address-failover', {
           domain: f.domain,
-          deadEndpoint: a.endpoint,
-          usedEndpoint: used.endpoint,
-          problem: fillTemplate(catalogEntry(h.id).title, h.evidence),
-          problemId: h.id,
+          host: a.host,
+          deadAddress: addressOf(a),
+          usedAddress: addressOf(sibling.a),
+          record: addressRecord(a),
+          ...details,
         }),
       );
+      continue;
     }
+    const used = (working[0] as (typeof working)[number]).a;
+    const evidence: Record<string, unknown> = {
+      domain: f.domain,
+      deadEndpoint: a.endpoint,
+      deadAddress: addressOf(a),
+      usedEndpoint: used.endpoint,
+      ...details,
+    };
+    if (a.priority !== undefined) evidence.priority = a.priority;
+    hits.push(hit('xmpp.target.failover', evidence));
+  }
+  if (working.length === 0 && judged.length > 1) {
+    hits.push(
+      hit('xmpp.target.none-usable', {
+        domain: f.domain,
+        count: judged.length,
+        targets: judged.map(({ a, own }) => {
+          const p = own.find((h) => severityOf(h) === 'error') ?? own[0];
+          const why = p ? `${fillTemplate(catalogEntry(p.id).title, p.evidence)} (${p.id})` : 'no TLS';
+          return `${attemptLabel(a)}: ${why}`;
+        }),
+      }),
+    );
   }
   return hits;
 };
 
-export const tlsProbeRules: readonly Rule<TlsProbeFacts>[] = [resolutionRule, attemptsRule];
+/** The same finding on more addresses than this is summed up in one xmpp.target.repeated. */
+const MAX_SAME = 3;
+
+/**
+ * Many targets failing alike (a runaway SRV answer, a farm behind one broken setting) would
+ * bury the report in identical findings: the first MAX_SAME of an id stand, the rest become
+ * one xmpp.target.repeated naming their endpoints.
+ */
+function aggregateRepeats(domain: string, hits: Hit[]): Hit[] {
+  const byId = new Map<string, Hit[]>();
+  const out: Hit[] = [];
+  for (const h of hits) {
+    const same = byId.get(h.id) ?? [];
+    same.push(h);
+    byId.set(h.id, same);
+    if (same.length <= MAX_SAME) out.push(h);
+  }
+  for (const [id, same] of byId) {
+    if (same.length <= MAX_SAME) continue;
+    const rest = same
+      .slice(MAX_SAME)
+      .map((h) => String(h.evidence.endpoint ?? h.evidence.deadEndpoint ?? '?'));
+    out.push(
+      hit('xmpp.target.repeated', {
+        domain,
+        repeatedId: id,
+        count: rest.length,
+        shown: MAX_SAME,
+        others: rest.length > 10 ? [...rest.slice(0, 10), `… ${rest.length - 10} more`] : rest,
+      }),
+    );
+  }
+  return out;
+}
+
+export const tlsProbeRules: readonly Rule<TlsProbeFacts>[] = [
+  resolutionRule,
+  (f) => aggregateRepeats(f.domain, attemptsRule(f)),
+];

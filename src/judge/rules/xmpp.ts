@@ -40,6 +40,7 @@ const NOT_XMPP_KIND: Record<string, string> = {
   'not-xmpp-http': 'http',
   'not-xmpp-tls': 'tls',
   'not-xmpp-ssh': 'ssh',
+  'not-xmpp-smtp': 'smtp',
   'not-xmpp': 'other',
 };
 
@@ -61,6 +62,7 @@ export function stepFailureHits(f: StepFailure, c: StreamContext): Hit[] {
         return [hit('xmpp.service.not-xmpp', { ...base, kind: NOT_XMPP_KIND[code], detail })];
       }
       if (code === 'restricted-xml') return [hit('xmpp.stream.restricted-xml', { ...base, detail })];
+      if (code === 'invalid-utf8') return [hit('xmpp.stream.invalid-utf8', { ...base, detail })];
       if (code === 'limit') return [hit('xmpp.stream.too-large', { ...base, detail })];
       return [hit('xmpp.stream.malformed', { ...base, detail })];
     }

@@ -40,11 +40,26 @@ export async function openStream(
   conn: XmppConnection,
   attrs: { to?: string; from?: string },
   timeoutMs: number,
+  o: { nudgeAfterMs?: number } = {},
 ): Promise<OpenResult> {
   const started = Date.now();
   conn.send(streamHeader(attrs));
-  return readStreamOpen(conn, timeoutMs, started);
+  const nudge = o.nudgeAfterMs;
+  if (nudge === undefined || nudge >= timeoutMs) return readStreamOpen(conn, timeoutMs, started);
+  // A request-driven service (an HTTP server) reads our header as the start of a request line
+  // and waits for its end, silently, for the whole deadline. Blank lines end any HTTP request
+  // head, and after our start tag they are only whitespace to an XMPP server (RFC 6120 §4.6.1).
+  const first = await conn.read(nudge, 'stream header');
+  if (first.kind !== 'timeout') return readStreamOpen(conn, timeoutMs, started, first);
+  conn.send(NUDGE);
+  const r = await readStreamOpen(conn, timeoutMs - nudge, started);
+  // Still silent: the deadline that passed is the whole one.
+  if (!r.ok && r.stage === 'header' && r.event.kind === 'timeout') r.event = { ...r.event, timeoutMs };
+  return r;
 }
+
+/** Whitespace that ends an HTTP request head ("\r\n\r\n") and is harmless on an XMPP stream. */
+const NUDGE = '\r\n\r\n';
 
 /**
  * The reading half of openStream, for callers that send the header themselves (e.g. in parts):
@@ -55,8 +70,9 @@ export async function readStreamOpen(
   conn: XmppConnection,
   timeoutMs: number,
   started: number,
+  already?: StreamEvent,
 ): Promise<OpenResult> {
-  const first = await conn.read(timeoutMs, 'stream header');
+  const first = already ?? (await conn.read(timeoutMs, 'stream header'));
   if (first.kind !== 'header')
     return { ok: false, stage: 'header', event: first, durationMs: Date.now() - started };
   const header = headerInfo(first.el);

@@ -35,7 +35,9 @@ export type XmlErrorCode =
   | 'not-xmpp-http'
   | 'not-xmpp-tls'
   | 'not-xmpp-ssh'
-  | 'not-xmpp';
+  | 'not-xmpp-smtp'
+  | 'not-xmpp'
+  | 'invalid-utf8';
 
 export interface XmlStreamOptions {
   /** Largest amount of input accepted between two top-level elements (default 512 KiB, Prosody's stanza limit). */
@@ -50,7 +52,8 @@ export interface XmlStreamOptions {
  */
 export class XmlStreamParser {
   private readonly parser = new SaxesParser({ xmlns: true, position: false });
-  private readonly decoder = new TextDecoder('utf-8', { fatal: false });
+  // fatal: invalid UTF-8 is a protocol violation to report (RFC 6120 §11.6), not to patch over.
+  private readonly decoder = new TextDecoder('utf-8', { fatal: true });
   private readonly maxStanzaBytes: number;
   private readonly maxDepth: number;
   private stack: XmlElement[] = [];
@@ -101,8 +104,21 @@ export class XmlStreamParser {
         `more than ${this.maxStanzaBytes} bytes without a complete top-level element`,
       );
     }
+    let text: string;
     try {
-      this.parser.write(this.decoder.decode(buf, { stream: true }));
+      text = this.decoder.decode(buf, { stream: true });
+    } catch {
+      // What came before the bad bytes still counts (e.g. the header in the same packet).
+      const bad = invalidUtf8(buf);
+      try {
+        this.parser.write(new TextDecoder('utf-8').decode(buf.subarray(0, bad.start)));
+      } catch {
+        // a parse error there has already been reported by the 'error' handler
+      }
+      return this.fail('invalid-utf8', bad.message);
+    }
+    try {
+      this.parser.write(text);
     } catch (err) {
       this.fail('not-well-formed', (err as Error).message);
     }
@@ -180,7 +196,41 @@ function sniffNonXmpp(buf: Buffer): { code: XmlErrorCode; message: string } | un
     };
   if (head.startsWith('SSH-'))
     return { code: 'not-xmpp-ssh', message: 'the peer answered with an SSH banner' };
+  // SMTP (RFC 5321 §4.2) greets with "220 " or "220-", and so do FTP servers.
+  const line = buf.subarray(0, 80).toString('latin1').split(/\r?\n/)[0] ?? '';
+  if (/^(220|421|554)[ -]/.test(line))
+    return {
+      code: 'not-xmpp-smtp',
+      message: `the peer greeted like a mail (SMTP) server ("${line.replace(/[^\x20-\x7e]/g, '?')}")`,
+    };
   return undefined;
+}
+
+/** Where in `buf` the first invalid UTF-8 sequence starts, and a message naming it. */
+function invalidUtf8(buf: Buffer): { start: number; message: string } {
+  const strict = new TextDecoder('utf-8', { fatal: true });
+  let lo = 0;
+  let hi = buf.length;
+  // The longest prefix that still decodes (a sequence cut at the end is not an error yet).
+  while (lo < hi) {
+    const mid = Math.ceil((lo + hi) / 2);
+    try {
+      strict.decode(buf.subarray(0, mid), { stream: true });
+      lo = mid;
+    } catch {
+      hi = mid - 1;
+    }
+  }
+  // The prefix may end inside the bad sequence (its lead byte looked like a cut sequence).
+  let start = lo;
+  let k = lo;
+  while (k > 0 && lo - k < 3 && ((buf[k - 1] as number) & 0xc0) === 0x80) k--;
+  if (k > 0 && (buf[k - 1] as number) >= 0xc0) start = k - 1;
+  const bad = buf.subarray(start, Math.max(lo + 1, start + 1)).toString('hex');
+  return {
+    start,
+    message: `the bytes are not valid UTF-8 (at byte ${start} of this chunk: 0x${bad}); XMPP streams must be UTF-8`,
+  };
 }
 
 const ESC_ATTR: Record<string, string> = {

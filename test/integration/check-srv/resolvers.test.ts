@@ -144,14 +144,19 @@ describe('check srv: resolver and transport findings', () => {
     assert.ok(facts.views[0]?.queries.every((q) => q.transport === 'tcp' && q.attempts === 0));
   });
 
-  it('fails over to the next resolver like resolv.conf, and still reports the dead one', async () => {
+  it('fails over to the next resolver like resolv.conf, and reports the dead one as a warning', async () => {
     const dead = await closedPort();
     const good = await start({});
-    const { ids, facts } = await runCheck('example.test', {
+    const { ids, facts, report } = await runCheck('example.test', {
       resolvers: [{ host: '127.0.0.1', port: dead }, good.address],
       compare: false,
     });
-    assert.deepEqual(ids, ['dns.resolver.unreachable']);
+    // The domain resolves through the second resolver: a warning, not a failed domain (issue 13)
+    assert.deepEqual(ids, ['dns.resolver.failover']);
+    assert.equal(report.status, 'warn');
+    assert.equal(report.findings[0]?.evidence.resolver, `127.0.0.1:${dead}`);
+    assert.equal(report.findings[0]?.evidence.answeredBy, `127.0.0.1:${good.port}`);
+    assert.equal(report.findings[0]?.evidence.outcome, 'unreachable');
     assert.equal(facts.mode, 'failover');
     assert.equal(facts.primary, 1);
     assert.deepEqual(
@@ -165,7 +170,7 @@ describe('check srv: resolver and transport findings', () => {
     const garbage = await start({ handler: () => ({ raw: Buffer.from('hello') }) });
     const good = await start({});
     // When resolv.conf-style failover is used
-    const { ids, facts } = await runCheck(
+    const { ids, facts, report } = await runCheck(
       'example.test',
       { resolvers: [garbage.address, good.address], compare: false },
       300,
@@ -173,7 +178,8 @@ describe('check srv: resolver and transport findings', () => {
     // Then the second resolver's records are used, and the first one is still reported
     assert.equal(facts.views[0]?.answered, false);
     assert.equal(facts.primary, 1);
-    assert.deepEqual(ids, ['dns.answer.malformed']);
+    assert.deepEqual(ids, ['dns.resolver.failover']);
+    assert.equal(report.findings[0]?.evidence.outcome, 'malformed');
     assert.deepEqual(
       facts.connect.map((c) => c.ip),
       ['127.0.0.2'],
@@ -190,7 +196,7 @@ describe('check srv: resolver and transport findings', () => {
     for (const d of ['one.test', 'two.test']) {
       const { ids, facts } = await runCheck(d, opts, 300);
       assert.equal(facts.skipped, undefined);
-      assert.ok(ids.includes('dns.resolver.timeout'));
+      assert.ok(ids.includes('dns.resolver.failover'));
     }
     const asked = silent.questions.length;
     // Then the next domain does not ask it, takes no deadline, and fails over at once
@@ -208,9 +214,10 @@ describe('check srv: resolver and transport findings', () => {
     );
     // And its report still names the silent resolver, with the evidence from the earlier domains
     assert.deepEqual(facts.skipped?.[0]?.silentFor, ['one.test', 'two.test']);
-    assert.deepEqual(ids, ['dns.resolver.timeout']);
+    assert.deepEqual(ids, ['dns.resolver.failover']);
     const ev = report.findings[0]?.evidence ?? {};
     assert.equal(ev.resolver, `127.0.0.1:${silent.port}`);
+    assert.equal(ev.answeredBy, `127.0.0.1:${good.port}`);
     assert.deepEqual(ev.silentFor, ['one.test', 'two.test']);
     assert.match(report.findings[0]?.cause ?? '', /not asked about example\.test/);
   });

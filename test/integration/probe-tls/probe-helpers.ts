@@ -17,7 +17,8 @@ export interface ProbeArgs {
   connect?: string;
   port?: number;
   directTls?: boolean;
-  allTargets?: boolean;
+  /** --first: in order until one is usable (default: every target, in parallel). */
+  first?: boolean;
   /** Extra trust anchors, PEM; default: the test PKI root. */
   caPems?: string[];
   resolvers?: { host: string; port: number }[];
@@ -45,7 +46,7 @@ export async function probe(a: ProbeArgs): Promise<ProbeResult> {
   const opts: TlsProbeOptions = {
     caPems: a.caPems ?? [testPki().root.certPem],
     warnDays: a.warnDays ?? 30,
-    allTargets: a.allTargets === true,
+    allTargets: a.first !== true,
   };
   if (a.from) opts.from = a.from;
   if (a.resolvers) opts.resolvers = a.resolvers;

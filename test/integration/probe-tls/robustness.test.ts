@@ -73,7 +73,7 @@ describe('probe tls: misbehaving peers', () => {
     // Given a peer that answers with bytes that are not XML
     const p = await peer(async (c) => {
       await c.waitFor(/<stream:stream/);
-      c.send('220 mail.peer.test ESMTP ready\r\n');
+      c.send('hello there, this is no XML\r\n');
     });
     // When we probe it
     const r = await probe({ target: `127.0.0.1:${p.port}`, domain: DOMAIN });

@@ -1,6 +1,6 @@
 /**
  * probe tls target selection: SRV resolution through a fake DNS server, trying targets in
- * order, failover to a second target, --all-targets, --connect, direct TLS on _xmpps-server
+ * order, failover to a second target, every target or --first, --connect, direct TLS on _xmpps-server
  * targets, and the TCP failures (refused, timeout) that name host and port.
  */
 import assert from 'node:assert/strict';
@@ -125,15 +125,15 @@ describe('probe tls: targets', () => {
     });
     // When we probe the domain
     const r = await probe({ target: DOMAIN, resolvers: [d.address] });
-    // Then each refusal is an error naming its host and port
-    assert.deepEqual(r.ids, ['tcp.connect.refused', 'tcp.connect.refused']);
+    // Then each refusal is an error naming its host and port, and no target is usable
+    assert.deepEqual(r.ids, ['tcp.connect.refused', 'tcp.connect.refused', 'xmpp.target.none-usable']);
     assert.deepEqual(
-      r.report.findings.map((f) => f.evidence.endpoint),
+      r.report.findings.slice(0, 2).map((f) => f.evidence.endpoint),
       [`a.peer.test:${dead1}`, `b.peer.test:${dead2}`],
     );
   });
 
-  it('stops at the first target that completes TLS, unless --all-targets', async () => {
+  it('probes every target by default, and stops at the first usable one with --first', async () => {
     // Given two healthy SRV targets
     const p1 = await healthy();
     const p2 = await healthy();
@@ -142,10 +142,10 @@ describe('probe tls: targets', () => {
       'one.peer.test': [{ type: 'A', data: '127.0.0.1' }],
       'two.peer.test': [{ type: 'A', data: '127.0.0.1' }],
     });
-    // When we probe without and with --all-targets
-    const first = await probe({ target: DOMAIN, resolvers: [d.address] });
-    const all = await probe({ target: DOMAIN, resolvers: [d.address], allTargets: true });
-    // Then only the first is tried by default, both with --all-targets
+    // When we probe with --first and by default
+    const first = await probe({ target: DOMAIN, resolvers: [d.address], first: true });
+    const all = await probe({ target: DOMAIN, resolvers: [d.address] });
+    // Then only the first is tried with --first, both by default
     assert.equal(first.facts.attempts.length, 1);
     assert.equal(all.facts.attempts.length, 2);
     assert.deepEqual(all.ids.filter((id) => id === 'cert.check.ok').length, 2);
@@ -161,8 +161,10 @@ describe('probe tls: targets', () => {
     });
     // When we probe the domain
     const r = await probe({ target: DOMAIN, resolvers: [d.address] });
-    // Then direct TLS works, with the ALPN the server selected
+    // Then direct TLS works, with the ALPN the server selected (and the DNS warning that
+    // servers without XEP-0368 find no target)
     assert.deepEqual(r.ids, [
+      'dns.srv.only-direct-tls',
       'tls.direct.ok',
       'cert.check.ok',
       'xmpp.auth.dialback-offered',

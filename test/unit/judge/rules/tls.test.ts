@@ -232,7 +232,7 @@ describe('tls rules: several attempts', () => {
   it('keeps every failure an error when no target works', () => {
     assert.deepEqual(
       judge(facts([dead, { ...dead, endpoint: 'c.example.org:5269' }]), tlsProbeRules).map((f) => f.id),
-      ['tcp.connect.refused', 'tcp.connect.refused'],
+      ['tcp.connect.refused', 'tcp.connect.refused', 'xmpp.target.none-usable'],
     );
   });
 
