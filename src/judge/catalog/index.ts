@@ -2,6 +2,7 @@
  * THE finding catalog: every area's entries merged into one map. Adding an area means
  * adding its file to the list below; IDs must be unique (checked at load and by tests).
  */
+import { authCatalog } from './auth.js';
 import { axlCatalog } from './axl.js';
 import { certCatalog } from './cert.js';
 import { ciscoCatalog } from './cisco.js';
@@ -19,6 +20,7 @@ const areas = [
   axlCatalog,
   dialbackCatalog,
   ciscoCatalog,
+  authCatalog,
 ] as const;
 
 export type FindingId =
@@ -28,7 +30,8 @@ export type FindingId =
   | keyof typeof certCatalog
   | keyof typeof axlCatalog
   | keyof typeof dialbackCatalog
-  | keyof typeof ciscoCatalog;
+  | keyof typeof ciscoCatalog
+  | keyof typeof authCatalog;
 
 function merge(): ReadonlyMap<FindingId, CatalogEntry> {
   const all = new Map<FindingId, CatalogEntry>();
