@@ -8,6 +8,7 @@ import { certCatalog } from './cert.js';
 import { ciscoCatalog } from './cisco.js';
 import { dialbackCatalog } from './dialback.js';
 import { dnsCatalog } from './dns.js';
+import { doctorCatalog } from './doctor.js';
 import { tlsCatalog } from './tls.js';
 import type { CatalogEntry } from './types.js';
 import { xmppCatalog } from './xmpp.js';
@@ -21,6 +22,7 @@ const areas = [
   dialbackCatalog,
   ciscoCatalog,
   authCatalog,
+  doctorCatalog,
 ] as const;
 
 export type FindingId =
@@ -31,7 +33,8 @@ export type FindingId =
   | keyof typeof axlCatalog
   | keyof typeof dialbackCatalog
   | keyof typeof ciscoCatalog
-  | keyof typeof authCatalog;
+  | keyof typeof authCatalog
+  | keyof typeof doctorCatalog;
 
 function merge(): ReadonlyMap<FindingId, CatalogEntry> {
   const all = new Map<FindingId, CatalogEntry>();
