@@ -225,7 +225,7 @@ export function concludeDoctor(f: DoctorFacts): {
       tls: f.ourTls,
       authExtra: [],
       certGiven: false,
-      externalUncheckable: `SASL EXTERNAL of ${f.peer} not checkable from here (needs its certificate)`,
+      externalUncheckable: `SASL EXTERNAL of ${f.peer} not checkable from here: needs its certificate`,
     };
     if (f.ourVerify) inbound.verify = f.ourVerify;
     out.push(judgeDirection(inbound));

@@ -66,7 +66,9 @@ export function renderDoctorText(r: Report, st: Style): string {
         cause: safeText(f.cause),
         fix: safeText(f.fix),
       };
-      out.push(renderFinding(safe, st));
+      // Info findings are what was verified: one line each; problems get symptom, cause and fix.
+      if (f.severity === 'info') out.push(`${st.info('●')} ${safe.title} ${st.dim(`[${f.id}]`)}`);
+      else out.push(renderFinding(safe, st));
       if (sev) out.push(sev);
     }
   }
