@@ -4,7 +4,7 @@
  * issuer (works via dialback, EXTERNAL refused, named), an expired certificate (broken at
  * certificate, fix on that side), a peer that requires certificates (with and without --cert),
  * a "." SRV target (one DNS error, dependents not checked) and a misrouted SRV target
- * (host-unknown). Needs root; skips on a laptop, fails under CI=true.
+ * (host-unknown), and --listen's full handshake. Needs root; skips on a laptop, fails under CI=true.
  */
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -263,6 +263,27 @@ describe('xfed doctor against the interop lab', labSuiteOptions(), () => {
     const scope = r.findings.find((f) => f.id === 'doctor.scope.peer-only');
     assert.ok(scope);
     assert.match(scope.title, /need --as/);
+    assert.equal(code, 0);
+  });
+
+  it('with --listen: the full dialback handshake our → peer as well (xfed plays xfed.test)', async () => {
+    // Given xfed.test's DNS pointing at 127.0.0.200, where doctor's own dialback listener runs
+    const { r, code } = await doctor([
+      'prosody-ok.test',
+      '--as',
+      'xfed.test',
+      '--listen',
+      '127.0.0.200:5269',
+      '--cert',
+      lab.xfedCert.chainFile,
+      '--key',
+      lab.xfedCert.keyFile,
+    ]);
+    // Then Prosody's callback reached the listener and the handshake ended valid
+    const out = idsFor(r, 'xfed.test → prosody-ok.test');
+    assert.ok(out.includes('dialback.result.valid'), out.join(', '));
+    assert.equal(verdict(r, 'prosody-ok.test').status, 'works');
+    assert.equal((r.facts as unknown as DoctorFacts).dialback?.peer, 'prosody-ok.test');
     assert.equal(code, 0);
   });
 

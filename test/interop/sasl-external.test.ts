@@ -112,6 +112,21 @@ describe('probe tls --cert/--key: SASL EXTERNAL against the interop lab', labSui
     assert.equal(code, 0);
   });
 
+  it('the text report shows the certificate presented and the SASL EXTERNAL answer', async () => {
+    const res = await lab.run([
+      'probe',
+      'tls',
+      'ejabberd-ok.test',
+      '--ca',
+      lab.caFile,
+      '--from',
+      XFED_DOMAIN,
+      ...foreignCert,
+    ]);
+    assert.match(res.stdout, /presenting client certificate .*CN=xfed\.test/);
+    assert.match(res.stdout, /sasl external as xfed\.test: failure [a-z-]+/);
+  });
+
   it('--cert without --from is a usage error (exit 2, nothing sent)', async () => {
     const res = await lab.run(['probe', 'tls', 'prosody-ok.test', ...labCert]);
     assert.equal(res.code, 2);
