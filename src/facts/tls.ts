@@ -229,8 +229,11 @@ export interface TlsProbeFacts {
   domain: string;
   /** Our stream `from` (--from), if any. */
   from?: string;
-  /** The client certificate presented in every TLS handshake (--cert/--key), if any. */
-  clientCert?: ClientCertFacts;
+  /**
+   * The client certificate presented in every TLS handshake (--cert/--key); null when probe tls
+   * presented none. Absent when unknown (dialback judges its streams with these rules too).
+   */
+  clientCert?: ClientCertFacts | null;
   resolution: ResolutionFacts;
   /** Connection attempts in the order made. */
   attempts: AttemptFacts[];

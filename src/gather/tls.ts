@@ -645,7 +645,7 @@ export async function gatherTls(
     checkedAt: new Date().toISOString(),
   };
   if (opts.from) facts.from = opts.from;
-  if (opts.clientTls) facts.clientCert = opts.clientTls.facts;
+  facts.clientCert = opts.clientTls?.facts ?? null;
   for (const t of resolution.targets) {
     const a = await probeAddress(t, { domain: target.domain, sent }, opts, ctx);
     facts.attempts.push(a);

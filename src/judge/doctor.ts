@@ -64,12 +64,24 @@ function usedAttempt(t: TlsProbeFacts): AttemptFacts | undefined {
 
 function judgeDirection(d: DirectionInput): Judged {
   const direction = directionLabel(d.from, d.to);
+  const probeHits = tlsProbeRules.flatMap((r) => r(d.tls));
+  // A peer that refused the probe for want of a certificate refuses dialback verify's
+  // connection the same way: that is one finding (the probe's), not a second stream error.
+  const certRefused = new Set(
+    probeHits
+      .filter((h) => h.id === 'xmpp.auth.certificate-required' || h.id === 'xmpp.auth.certificate-rejected')
+      .map((h) => String(h.evidence.endpoint)),
+  );
+  const verifyHits = (
+    d.verify ? dialbackVerifyRules.flatMap((r) => r(d.verify as DialbackVerifyFacts)) : []
+  ).filter((h) => !(h.id === 'xmpp.stream.not-authorized' && certRefused.has(String(h.evidence.endpoint))));
   const hits: Hit[] = [
     ...(d.srv ? dnsRules.flatMap((r) => r(d.srv as SrvFacts)) : []),
-    ...tlsProbeRules.flatMap((r) => r(d.tls)),
-    ...(d.verify ? dialbackVerifyRules.flatMap((r) => r(d.verify as DialbackVerifyFacts)) : []),
+    ...probeHits,
+    ...verifyHits,
     ...d.authExtra,
   ];
+  const probeIds = new Set(probeHits.map((h) => h.id));
   // One finding per id and evidence: DNS errors come both from the DNS layer and from the
   // probe's "nothing to connect to" rule, stream errors from probe tls and dialback verify.
   const seen = new Set<string>();
@@ -105,6 +117,14 @@ function judgeDirection(d: DirectionInput): Judged {
   } else if (firstError('certificate')) {
     broken = 'certificate';
     blocking = firstError('certificate');
+  } else if (used.secureStream?.failed) {
+    // The stream over TLS failed (e.g. host-unknown only after TLS): a stream problem, unless
+    // it was the peer's refusal to authenticate us (an auth-layer finding, judged below).
+    const streamError = inLayer('stream').find((f) => isError(f) && probeIds.has(f.id as Hit['id']));
+    if (streamError) {
+      broken = 'stream';
+      blocking = streamError;
+    }
   }
 
   // Authentication, when everything below it held.
