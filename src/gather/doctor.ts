@@ -58,12 +58,16 @@ export async function gatherDoctor(o: DoctorOptions, ctx: ProbeContext): Promise
   if (o.our) peerOpts.from = o.our;
   if (o.our && o.clientTls) peerOpts.clientTls = o.clientTls;
   const our = o.our;
-  const [peerTls, ourTls, peerVerify, ourVerify, dialback] = await Promise.all([
+  // With --listen our domain is served by doctor's own listener: start the handshake first so
+  // the listener is bound before the probes of our domain from outside connect to it.
+  const handshake =
+    our && o.dialback ? gatherDialback(o.peer, { ...net(our, true), ...o.dialback }, ctx) : undefined;
+  const [dialback, peerTls, ourTls, peerVerify, ourVerify] = await Promise.all([
+    handshake,
     gatherTls(domainTarget(o.peer), peerOpts, ctx),
     our ? gatherTls(domainTarget(our), { ...tlsBase, from: o.peer }, ctx) : undefined,
     our ? gatherDialbackVerify(o.peer, net(our, true), ctx) : undefined,
     our ? gatherDialbackVerify(our, net(o.peer, false), ctx) : undefined,
-    our && o.dialback ? gatherDialback(o.peer, { ...net(our, true), ...o.dialback }, ctx) : undefined,
   ]);
   const facts: DoctorFacts = {
     peer: o.peer,
