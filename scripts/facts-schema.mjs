@@ -22,6 +22,7 @@ export const COMMANDS = {
   'dialback verify': ['dialback.ts', 'DialbackVerifyFacts'],
   'dialback key': ['dialback.ts', 'DialbackKeyFacts'],
   'cisco services': ['cisco.ts', 'CiscoServicesFacts'],
+  doctor: ['doctor.ts', 'DoctorFacts'],
 };
 
 export const slug = (command) => command.replaceAll(' ', '-');

@@ -6,7 +6,7 @@
 import { X509Certificate } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import tls from 'node:tls';
-import type { ClientCertFacts } from '../facts/tls.js';
+import type { PresentedCertFacts } from '../facts/tls.js';
 import { parseDerDetails } from '../protocol/tls/certificate.js';
 import { UsageError } from './errors.js';
 
@@ -61,9 +61,9 @@ export async function loadKeyPair(
 }
 
 /** Facts about the certificate we present (names, clientAuth, expiry), for the report. */
-export function clientCertFacts(pair: KeyPair): ClientCertFacts {
+export function clientCertFacts(pair: KeyPair): PresentedCertFacts {
   const x = new X509Certificate(pair.cert);
-  const f: ClientCertFacts = {
+  const f: PresentedCertFacts = {
     file: pair.file,
     subject: pair.subject,
     dnsNames: [],

@@ -11,15 +11,15 @@ import { renderDoctorText } from '../report/doctor-text.js';
 
 /**
  * The JSON facts show each DNS query once: the probes' and dialback's copies of a domain's
- * SrvFacts (taken from the one DNS view) are replaced by a pointer to facts.dns.
+ * SrvFacts (taken from the one DNS view) are left out of their `resolution` (its `srv` is
+ * optional); facts.dns holds them, one per domain.
  */
 function factsToJson(f: DoctorFacts): Record<string, unknown> {
   return JSON.parse(
     JSON.stringify(f, (key, value: unknown) => {
       if (key !== 'resolution' || typeof value !== 'object' || value === null) return value;
-      const r = value as { method?: string; srv?: { domain?: string } };
-      if (r.method !== 'srv' || !r.srv) return value;
-      return { ...r, srv: { see: 'facts.dns', domain: r.srv.domain } };
+      const { srv: _shared, ...rest } = value as { method?: string; srv?: unknown };
+      return rest.method === 'srv' ? rest : value;
     }),
   ) as Record<string, unknown>;
 }

@@ -6,7 +6,7 @@
  */
 import type { DialbackFacts, DialbackVerifyFacts } from './dialback.js';
 import type { SrvFacts } from './srv.js';
-import type { ClientCertFacts, TlsProbeFacts } from './tls.js';
+import type { PresentedCertFacts, TlsProbeFacts } from './tls.js';
 
 export interface DoctorFacts {
   /** The peer domain (A-label). */
@@ -26,7 +26,7 @@ export interface DoctorFacts {
   /** With --listen: the full dialback handshake our -> peer. */
   dialback?: DialbackFacts;
   /** The certificate presented for our domain (--cert), if any. */
-  clientCert?: ClientCertFacts;
+  clientCert?: PresentedCertFacts;
   timeoutMs: number;
   checkedAt: string;
 }

@@ -159,7 +159,7 @@ export interface SaslFacts {
 }
 
 /** The client certificate xfed presented (--cert), facts only: names are judged by the rules. */
-export interface ClientCertFacts {
+export interface PresentedCertFacts {
   /** The --cert file. */
   file?: string;
   subject: string;
@@ -233,7 +233,7 @@ export interface TlsProbeFacts {
    * The client certificate presented in every TLS handshake (--cert/--key); null when probe tls
    * presented none. Absent when unknown (dialback judges its streams with these rules too).
    */
-  clientCert?: ClientCertFacts | null;
+  clientCert?: PresentedCertFacts | null;
   resolution: ResolutionFacts;
   /** Connection attempts in the order made. */
   attempts: AttemptFacts[];

@@ -10,9 +10,9 @@ import type tls from 'node:tls';
 import type { CertCheckFacts } from '../facts/cert.js';
 import type {
   AttemptFacts,
-  ClientCertFacts,
   CloseFacts,
   HandshakeFacts,
+  PresentedCertFacts,
   ResolutionFacts,
   SaslFacts,
   StepFailure,
@@ -80,7 +80,7 @@ export interface TlsProbeOptions {
    * --cert/--key: our certificate (chain) and key, presented in every TLS handshake; after TLS
    * SASL EXTERNAL is attempted with `from` as the authorization identity. `facts` describe it.
    */
-  clientTls?: { cert: string; key: string; facts: ClientCertFacts };
+  clientTls?: { cert: string; key: string; facts: PresentedCertFacts };
 }
 
 /** One validated command-line target, ready to probe. */
