@@ -23,6 +23,7 @@ export const COMMANDS = {
   'dialback key': ['dialback.ts', 'DialbackKeyFacts'],
   'cisco services': ['cisco.ts', 'CiscoServicesFacts'],
   logs: ['logs.ts', 'LogFacts'],
+  doctor: ['doctor.ts', 'DoctorFacts'],
 };
 
 export const slug = (command) => command.replaceAll(' ', '-');

@@ -41,11 +41,19 @@ const short = (s: string) =>
     .replaceAll(lab.caFile, 'lab-ca.pem')
     .replaceAll(lab.xfedCert.chainFile, 'xfed.test.pem')
     .replaceAll(lab.xfedCert.keyFile, 'xfed.test.key')
+    .replaceAll(lab.domains['prosody-ok.test'].cert!.chainFile, 'prosody-ok.test.pem')
+    .replaceAll(lab.domains['prosody-ok.test'].cert!.keyFile, 'prosody-ok.test.key')
     .replaceAll(axlCa, 'cucm-ca.pem');
 
 async function show(
   args: string[],
-  opts: { ns?: boolean; env?: NodeJS.ProcessEnv; pretty?: boolean; summary?: boolean } = {},
+  opts: {
+    ns?: boolean;
+    env?: NodeJS.ProcessEnv;
+    pretty?: boolean;
+    summary?: boolean;
+    verdicts?: boolean;
+  } = {},
 ) {
   const r =
     opts.ns === false
@@ -54,6 +62,12 @@ async function show(
   let out = r.stdout;
   if (opts.pretty) out = `${JSON.stringify(JSON.parse(out), null, 2)}\n`;
   let shown = args.join(' ');
+  if (opts.verdicts) {
+    // What `jq -c '.verdicts[], .checks[]'` prints for a doctor report.
+    const d = JSON.parse(out) as { verdicts: unknown[]; checks: unknown[] };
+    out = [...d.verdicts, ...d.checks].map((x) => `${JSON.stringify(x)}\n`).join('');
+    shown += ` | jq -c '.verdicts[], .checks[]'`;
+  }
   if (opts.summary) {
     // What `jq -c '{status, ids: [.findings[].id]}'` prints for each JSON line.
     out = out
@@ -97,6 +111,18 @@ try {
   ];
   const seedKey = ['05E295A2B', '--key', 'd780f198ac34a6dbd795fcdaf8762eaf52ea9b03'];
   const keyEnv = { ns: false, env: { XFED_DIALBACK_SECRET: 'not-the-cluster-secret', NO_COLOR: '1' } };
+  // doctor (start here)
+  const ourCert = [
+    '--cert',
+    lab.domains['prosody-ok.test'].cert!.chainFile,
+    '--key',
+    lab.domains['prosody-ok.test'].cert!.keyFile,
+  ];
+  await show(['doctor', 'ejabberd-ok.test', '--as', 'prosody-ok.test', ...ourCert, '--ca', lab.caFile]);
+  await show(['doctor', 'prosody-ok.test', '--as', 'expired.test', '--ca', lab.caFile]);
+  await show(['doctor', 'srv-dot.test', '--as', 'prosody-ok.test', '--ca', lab.caFile, '--json'], {
+    verdicts: true,
+  });
   // check srv
   await show(['check', 'srv', 'prosody-ok.test']);
   await show(['check', 'srv', 'srv-cname.test', 'srv-dot.test', 'no-srv.test']);

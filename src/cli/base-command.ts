@@ -12,7 +12,7 @@ import { FORMATS, type OutputFormat, renderEach, renderEnd } from '../report/for
 import type { FailOn, Report } from '../report/model.js';
 import { exitCodeFor } from '../report/model.js';
 import { renderNagiosUnknown } from '../report/nagios.js';
-import { renderText } from '../report/text.js';
+import { renderText, type Style } from '../report/text.js';
 import { UsageError } from './errors.js';
 import { durationFlag } from './flags.js';
 import { hideTypedValues } from './secret.js';
@@ -34,6 +34,8 @@ export interface ReportJob<T> {
   run(t: T): Promise<Report>;
   /** Verdict-free lines summarising the facts for the human report. */
   describe?(r: Report): string[];
+  /** A command's own text renderer of the whole report (doctor); default renderText. */
+  render?(r: Report, style: Style): string;
 }
 
 export abstract class XfedCommand extends Command {
@@ -99,7 +101,8 @@ export abstract class XfedCommand extends Command {
         (r, i) => {
           if (text) {
             spinner.stop();
-            process.stdout.write(`${i === 0 ? '' : '\n'}${renderText(r, style!, job.describe?.(r) ?? [])}`);
+            const out = job.render ? job.render(r, style!) : renderText(r, style!, job.describe?.(r) ?? []);
+            process.stdout.write(`${i === 0 ? '' : '\n'}${out}`);
             return;
           }
           const out = renderEach(format, r, i);

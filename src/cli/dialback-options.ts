@@ -5,21 +5,18 @@
  * certificates. Secrets never come from flags: `dialback` makes a random one per run,
  * `dialback key` reads XFED_DIALBACK_SECRET or --secret-stdin.
  */
-import { X509Certificate } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
-import tls from 'node:tls';
 import type { DialbackKeyInput, DialbackNetOptions, DialbackOptions } from '../gather/dialback.js';
 import { S2S_DEFAULT_PORT } from '../gather/srv.js';
 import { randomSecret } from '../protocol/dialback/keys.js';
 import { loadCaFiles } from './ca-files.js';
 import { DEFAULT_TIMEOUT_MS } from './defaults.js';
 import { UsageError } from './errors.js';
+import { loadKeyPair } from './key-pair.js';
 import { readSecret } from './secret.js';
 import type { DomainName, HostPort } from './validate.js';
 
 /** Default wait for the peer's answer, which spans its callback: Cisco XCP's dialback timeout is 30 s. */
 export const DEFAULT_CALLBACK_TIMEOUT_MS = 30_000;
-const MAX_PEM_BYTES = 1024 * 1024;
 
 export interface CommonDialbackFlags {
   as: DomainName;
@@ -45,51 +42,11 @@ export interface Prepared<O> {
   secrets: string[];
 }
 
-async function readPem(path: string, flag: string, what: string): Promise<string> {
-  let data: Buffer;
-  try {
-    data = await readFile(path);
-  } catch (e) {
-    throw new UsageError(
-      `${flag} ${path}: cannot read the file (${(e as NodeJS.ErrnoException).code ?? 'read error'}); expected a PEM ${what}`,
-    );
-  }
-  if (data.length > MAX_PEM_BYTES)
-    throw new UsageError(`${flag} ${path}: file is larger than 1 MiB; expected a PEM ${what}`);
-  return data.toString('utf8');
-}
-
-/** --cert/--key: both or neither; they must form a usable TLS key pair. */
-async function loadKeyPair(
-  f: CommonDialbackFlags,
-): Promise<{ cert: string; key: string; subject: string; file: string } | undefined> {
-  if (f.cert === undefined && f.key === undefined) return undefined;
-  if (f.cert === undefined || f.key === undefined) {
-    throw new UsageError(`give both --cert and --key (PEM) for ${f.as.ascii}, or neither`);
-  }
-  const cert = await readPem(f.cert, '--cert', 'certificate (chain)');
-  const key = await readPem(f.key, '--key', 'private key');
-  let subject: string;
-  try {
-    subject = new X509Certificate(cert).subject.replace(/\n/g, ', ');
-  } catch {
-    throw new UsageError(`--cert ${f.cert}: no valid PEM certificate found`);
-  }
-  try {
-    tls.createSecureContext({ cert, key });
-  } catch (e) {
-    throw new UsageError(
-      `--cert/--key: ${f.cert} and ${f.key} do not form a usable key pair (${(e as Error).message})`,
-    );
-  }
-  return { cert, key, subject, file: f.cert };
-}
-
 async function common(peer: DomainName, f: CommonDialbackFlags) {
   if (peer.ascii === f.as.ascii)
     throw new UsageError(`the peer and --as are both ${peer.ascii}; dialback needs two different domains`);
   const caPems = await loadCaFiles(f.ca ?? []);
-  const pair = await loadKeyPair(f);
+  const pair = await loadKeyPair(f, f.as.ascii);
   const net: DialbackNetOptions = { our: f.as.ascii, caPems };
   if (f.resolver?.length) net.resolvers = f.resolver;
   // A server presents its certificate on outgoing connections too.

@@ -10,6 +10,7 @@ import { loadCaFiles } from './ca-files.js';
 import { DEFAULT_TIMEOUT_MS } from './defaults.js';
 import { collectEntries } from './domain-list.js';
 import { UsageError } from './errors.js';
+import { clientCertFacts, loadKeyPair } from './key-pair.js';
 import type { DomainName, HostPort } from './validate.js';
 import { parseDomain, parseHostPort } from './validate.js';
 
@@ -82,6 +83,8 @@ export interface TlsProbeFlags {
   resolver?: { host: string; port: number }[] | undefined;
   file?: string | undefined;
   timeout?: number | undefined;
+  cert?: string | undefined;
+  key?: string | undefined;
 }
 
 /**
@@ -117,6 +120,15 @@ export async function prepareTlsProbe(
     allTargets: flags.first !== true,
   };
   if (flags.from) opts.from = flags.from.ascii;
+  if (flags.cert !== undefined || flags.key !== undefined) {
+    if (!flags.from) {
+      throw new UsageError(
+        '--cert/--key need --from <our domain>: the stream from and the SASL EXTERNAL authorization identity (XEP-0178)',
+      );
+    }
+    const pair = await loadKeyPair(flags, flags.from.ascii);
+    if (pair) opts.clientTls = { cert: pair.cert, key: pair.key, facts: clientCertFacts(pair) };
+  }
   if (flags.resolver) opts.resolvers = flags.resolver;
   const options: Record<string, unknown> = {
     domain: flags.domain?.ascii,
@@ -126,6 +138,7 @@ export async function prepareTlsProbe(
     port: flags.port,
     from: opts.from,
     ca: flags.ca,
+    cert: flags.cert,
     directTls: tf.directTls,
     warnDays: opts.warnDays,
     allTargets: opts.allTargets,

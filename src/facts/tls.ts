@@ -138,6 +138,40 @@ export interface CloseFacts {
   peerClosed: boolean;
 }
 
+/**
+ * SASL EXTERNAL after TLS with our client certificate (XEP-0178 §4): whether the peer offered
+ * it on the TLS stream and, if so, its answer to <auth mechanism='EXTERNAL'> with our domain.
+ */
+export interface SaslFacts {
+  /** The authorization identity sent (our domain, the stream `from`). */
+  authzid: string;
+  /** EXTERNAL was among the mechanisms offered after TLS. */
+  offered: boolean;
+  /** The mechanisms offered after TLS (empty when no <mechanisms/> was sent). */
+  mechanisms: string[];
+  /** The answer, when the mechanism was tried. */
+  outcome?: 'success' | 'failure';
+  /** For failure: the SASL condition (RFC 6120 §6.5), e.g. not-authorized, invalid-authzid. */
+  condition?: string;
+  /** For failure: the peer's <text/>. */
+  text?: string;
+  /** The step did not deliver success or failure (stream error, close, timeout). */
+  failed?: StepFailure;
+  durationMs?: number;
+}
+
+/** The client certificate xfed presented (--cert), facts only: names are judged by the rules. */
+export interface PresentedCertFacts {
+  /** The --cert file. */
+  file?: string;
+  subject: string;
+  /** DNS names of the subjectAltName extension. */
+  dnsNames: string[];
+  /** The certificate allows TLS client authentication (EKU absent or containing clientAuth). */
+  clientAuth: boolean;
+  notAfter: string;
+}
+
 /** Everything that happened on one connection attempt, in order. */
 export interface AttemptFacts {
   /** Host name as connected to (SRV target, host target, or the domain for the fallback). */
@@ -166,6 +200,8 @@ export interface AttemptFacts {
   cert?: CertCheckFacts;
   /** The stream opened over TLS (restart after STARTTLS, or the only stream of direct TLS). */
   secureStream?: StreamFacts;
+  /** SASL EXTERNAL with our client certificate (XEP-0178), when one was presented. */
+  sasl?: SaslFacts;
   close?: CloseFacts;
   /**
    * The stream ended with see-other-host and the redirect was followed once (as some servers
@@ -209,6 +245,11 @@ export interface TlsProbeFacts {
   domain: string;
   /** Our stream `from` (--from), if any. */
   from?: string;
+  /**
+   * The client certificate presented in every TLS handshake (--cert/--key); null when probe tls
+   * presented none. Absent when unknown (dialback judges its streams with these rules too).
+   */
+  clientCert?: PresentedCertFacts | null;
   resolution: ResolutionFacts;
   /** Connection attempts in the order made. */
   attempts: AttemptFacts[];

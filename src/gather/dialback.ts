@@ -7,7 +7,7 @@
  * Facts and transcript lines only; verdicts are the judge's business.
  */
 import { X509Certificate } from 'node:crypto';
-import tls from 'node:tls';
+import type tls from 'node:tls';
 import type {
   DialbackAnswerFacts,
   DialbackFacts,
@@ -36,7 +36,7 @@ import {
   type VerifyRequest,
 } from '../protocol/dialback/verify-probe.js';
 import { parseDerDetails } from '../protocol/tls/certificate.js';
-import { trustAnchors } from '../protocol/tls/trust.js';
+import { secureContextWithAnchors } from '../protocol/tls/trust.js';
 import type { StreamEvent, XmppConnection } from '../protocol/xmpp/connection.js';
 import type { XmlElement } from '../protocol/xmpp/xml.js';
 import type { Report } from '../report/model.js';
@@ -113,8 +113,8 @@ function makeEnv(opts: DialbackNetOptions, ctx: ProbeContext): Env {
     clock: () => Date.now() - t0,
     // Like probe tls: accept what the peer offers so the handshake completes and the rules
     // judge the protocol and certificate, instead of stopping at OpenSSL's local policy.
-    secureContext: tls.createSecureContext({
-      ca: trustAnchors(opts.caPems),
+    // The system store plus --ca without re-parsing every root (see secureContextWithAnchors).
+    secureContext: secureContextWithAnchors(opts.caPems, {
       minVersion: 'TLSv1',
       ciphers: 'DEFAULT:@SECLEVEL=0',
       ...(opts.clientTls ? { cert: opts.clientTls.cert, key: opts.clientTls.key } : {}),

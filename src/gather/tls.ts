@@ -12,7 +12,9 @@ import type {
   AttemptFacts,
   CloseFacts,
   HandshakeFacts,
+  PresentedCertFacts,
   ResolutionFacts,
+  SaslFacts,
   StepFailure,
   StreamFacts,
   TlsProbeFacts,
@@ -35,6 +37,7 @@ import {
   XmppConnection,
 } from '../protocol/xmpp/connection.js';
 import { isStreamError, parseStreamError } from '../protocol/xmpp/features.js';
+import { saslExternal } from '../protocol/xmpp/sasl.js';
 import { type OpenResult, openStream, readStreamOpen, startTls } from '../protocol/xmpp/session.js';
 import { endpointOf } from '../report/endpoint.js';
 import type { Transcript } from '../transcript/recorder.js';
@@ -84,6 +87,11 @@ export interface TlsProbeOptions {
    * one DNS view throughout.
    */
   dns?: DnsView;
+  /**
+   * --cert/--key: our certificate (chain) and key, presented in every TLS handshake; after TLS
+   * SASL EXTERNAL is attempted with `from` as the authorization identity. `facts` describe it.
+   */
+  clientTls?: { cert: string; key: string; facts: PresentedCertFacts };
 }
 
 /** One validated command-line target, ready to probe. */
@@ -114,14 +122,16 @@ const TLS_POLICY = {
   ciphers: 'DEFAULT:@SECLEVEL=0',
 } as const;
 
-/** One secure context per --ca list, shared by every connection of the run. */
-const contexts = new WeakMap<string[], tls.SecureContext>();
+/** One secure context per --ca list (and client certificate), shared by every connection of the run. */
+const contexts = new WeakMap<object, tls.SecureContext>();
 
-function secureContextFor(caPems: string[]): tls.SecureContext {
-  let ctx = contexts.get(caPems);
+function secureContextFor(caPems: string[], client?: { cert: string; key: string }): tls.SecureContext {
+  const key = client ?? caPems;
+  let ctx = contexts.get(key);
   if (!ctx) {
-    ctx = secureContextWithAnchors(caPems, TLS_POLICY);
-    contexts.set(caPems, ctx);
+    const policy = client ? { ...TLS_POLICY, cert: client.cert, key: client.key } : TLS_POLICY;
+    ctx = secureContextWithAnchors(caPems, policy);
+    contexts.set(key, ctx);
   }
   return ctx;
 }
@@ -214,7 +224,7 @@ async function certFacts(
  * connection is dropped at once (waiting would only let a flooding peer keep sending).
  */
 function broken(a: AttemptFacts): boolean {
-  const failures = [a.stream?.failed, a.starttls?.failed, a.secureStream?.failed];
+  const failures = [a.stream?.failed, a.starttls?.failed, a.secureStream?.failed, a.sasl?.failed];
   return failures.some((f) => f !== undefined && f.failure !== 'stream-error' && f.failure !== 'unexpected');
 }
 
@@ -462,15 +472,19 @@ async function probeAddress(
   const o: OutboundStream = {
     domain: target.domain,
     sent: target.sent,
-    secureContext: secureContextFor(opts.caPems),
+    secureContext: secureContextFor(opts.caPems, opts.clientTls),
     warnDays: opts.warnDays,
     timeoutMs: ctx.timeoutMs,
     transcript: ctx.transcript,
   };
   if (opts.ticketWaitMaxRttMs !== undefined) o.ticketWaitMaxRttMs = opts.ticketWaitMaxRttMs;
-  const { attempt: a, conn, talked } = await connectXmpp(t, o);
+  const { attempt: a, conn, talked, ready } = await connectXmpp(t, o);
   if (!conn) return a;
   try {
+    const features = a.secureStream?.features;
+    if (opts.clientTls && target.sent.from && ready && a.tlsEstablished && features) {
+      a.sasl = await externalAuth(conn, features.saslMechanisms ?? [], target.sent.from, ctx);
+    }
     if (talked && !broken(a)) a.close = await closeStream(conn, Math.min(CLOSE_WAIT_MS, ctx.timeoutMs));
   } finally {
     conn.destroy();
@@ -520,6 +534,33 @@ async function followRedirect(
     true,
   );
   return { to: value, attempt };
+}
+
+/** SASL EXTERNAL with our certificate (XEP-0178), when the peer offers it on the TLS stream. */
+async function externalAuth(
+  conn: XmppConnection,
+  mechanisms: string[],
+  authzid: string,
+  ctx: ProbeContext,
+): Promise<SaslFacts> {
+  const f: SaslFacts = {
+    authzid,
+    offered: mechanisms.some((m) => m.toUpperCase() === 'EXTERNAL'),
+    mechanisms,
+  };
+  if (!f.offered) return f;
+  const r = await saslExternal(conn, authzid, ctx.timeoutMs);
+  f.durationMs = r.durationMs;
+  if (r.outcome === 'success' || r.outcome === 'failure') f.outcome = r.outcome;
+  if (r.outcome === 'failure') {
+    f.condition = r.condition;
+    if (r.text) f.text = r.text;
+  } else if (r.outcome === 'stream-error') {
+    f.failed = { failure: 'stream-error', step: 'SASL EXTERNAL answer', streamError: r.error };
+  } else if (r.outcome === 'no-answer') {
+    f.failed = stepFailure(r.event, 'SASL EXTERNAL answer');
+  }
+  return f;
 }
 
 /** The hosts file consulted before DNS, as the C library does with "hosts: files dns". */
@@ -688,6 +729,7 @@ export async function gatherTls(
     checkedAt: new Date().toISOString(),
   };
   if (opts.from) facts.from = opts.from;
+  facts.clientCert = opts.clientTls?.facts ?? null;
   const list = resolution.targets.slice(0, MAX_ADDRESSES_PROBED);
   if (resolution.targets.length > list.length) facts.notProbed = resolution.targets.length - list.length;
   const one = (t: ResolutionFacts['targets'][number]) =>

@@ -4,7 +4,7 @@
  */
 import type { Rule } from '../judge/judge.js';
 import { judge } from '../judge/judge.js';
-import type { Report } from '../report/model.js';
+import type { Finding, Report, Status } from '../report/model.js';
 import { SCHEMA_VERSION, statusOf } from '../report/model.js';
 import { Transcript } from '../transcript/recorder.js';
 import { VERSION } from '../version.js';
@@ -22,6 +22,11 @@ export interface Pipeline<F> {
   rules: readonly Rule<F>[];
   /** Facts as they go into the JSON report (default: the facts object itself). */
   factsToJson?(facts: F): Record<string, unknown>;
+  /**
+   * Instead of judge(facts, rules): findings plus report fields of the command's own (doctor's
+   * verdicts and checks), and the status when the command defines it more strictly.
+   */
+  conclude?(facts: F): { findings: Finding[]; extra: Pick<Report, 'verdicts' | 'checks'>; status?: Status };
 }
 
 export interface RunOptions {
@@ -38,7 +43,8 @@ export async function runTarget<F>(p: Pipeline<F>, target: string, opts: RunOpti
   const transcript = new Transcript(started);
   for (const s of opts.secrets ?? []) transcript.addSecret(s);
   const facts = await p.gather(target, { timeoutMs: opts.timeoutMs, transcript });
-  const findings = judge(facts, p.rules);
+  const concluded = p.conclude?.(facts);
+  const findings = concluded ? concluded.findings : judge(facts, p.rules);
   const report: Report = {
     schemaVersion: SCHEMA_VERSION,
     tool: { name: 'xfed', version: VERSION },
@@ -47,7 +53,8 @@ export async function runTarget<F>(p: Pipeline<F>, target: string, opts: RunOpti
     options: opts.options,
     startedAt: new Date(started).toISOString(),
     durationMs: Date.now() - started,
-    status: statusOf(findings),
+    status: concluded?.status ?? statusOf(findings),
+    ...concluded?.extra,
     findings,
     facts: p.factsToJson ? p.factsToJson(facts) : (facts as Record<string, unknown>),
   };

@@ -18,6 +18,40 @@ export interface Finding {
   fix: string;
   evidence: Record<string, unknown>;
   refs: string[];
+  /** doctor: the direction the finding belongs to ("a.test → b.test"; "→ b.test" without --as). */
+  direction?: string;
+  /** doctor: the layer that found it. */
+  layer?: Layer;
+}
+
+/** doctor: the layers of one direction, in the order they depend on each other. */
+export type Layer = 'dns' | 'tcp' | 'stream' | 'tls' | 'certificate' | 'auth';
+
+/** doctor: the answer for one direction (report contract, "doctor"). */
+export interface Verdict {
+  /** The sending domain; null when --as was not given. */
+  from: string | null;
+  to: string;
+  status: 'works' | 'broken' | 'unknown';
+  via: 'sasl-external' | 'dialback' | null;
+  brokenLayer: Layer | null;
+  /** The finding that decided a broken or unknown status. */
+  findingId: string | null;
+  /** On whose side the fix is (a domain), when broken. */
+  fixOn: string | null;
+  /** One line for the headline: why broken, or how authentication went. */
+  reason: string | null;
+}
+
+/** doctor: one layer of one direction as checked (or why not). */
+export interface LayerCheck {
+  direction: string;
+  layer: Layer;
+  status: 'ok' | 'broken' | 'not-checked';
+  /** broken: the finding; not-checked: the finding of the broken layer it depends on. */
+  findingId: string | null;
+  /** not-checked without a blocking finding: what was missing (e.g. --as, --cert/--key). */
+  reason?: string;
 }
 
 /** One transcript line. `t` is milliseconds since the run started. */
@@ -39,6 +73,10 @@ export interface Report {
   status: Status;
   findings: Finding[];
   facts: Record<string, unknown>;
+  /** doctor only: one verdict per direction. */
+  verdicts?: Verdict[];
+  /** doctor only: every layer of every direction, checked or not. */
+  checks?: LayerCheck[];
   transcript?: TranscriptEntry[];
 }
 

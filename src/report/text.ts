@@ -79,12 +79,17 @@ export function renderText(r: Report, st: Style, factLines: readonly string[] = 
     out.push('');
     for (const f of group) out.push(renderFinding(f, st));
   }
-  if (r.transcript) {
-    out.push('', st.bold('Transcript'));
-    for (const t of r.transcript) {
-      const arrow = t.dir === 'out' ? '>>' : t.dir === 'in' ? '<<' : '--';
-      out.push(st.dim(`${String(t.t).padStart(6)} ms ${arrow} `) + t.data);
-    }
-  }
+  out.push(...transcriptLines(r, st));
   return `${out.join('\n')}\n`;
+}
+
+/** The transcript section of a text report (empty without --transcript). */
+export function transcriptLines(r: Report, st: Style): string[] {
+  if (!r.transcript) return [];
+  const out = ['', st.bold('Transcript')];
+  for (const t of r.transcript) {
+    const arrow = t.dir === 'out' ? '>>' : t.dir === 'in' ? '<<' : '--';
+    out.push(st.dim(`${String(t.t).padStart(6)} ms ${arrow} `) + t.data);
+  }
+  return out;
 }

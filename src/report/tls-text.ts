@@ -121,6 +121,19 @@ function attemptLines(a: AttemptFacts, i: number, findings: readonly Finding[]):
   }
   if (a.cert) for (const l of certLines(a.cert, findings)) add(l);
   if (a.secureStream) for (const l of streamLines('stream over TLS', a.secureStream)) add(l);
+  if (a.sasl) {
+    const s = a.sasl;
+    const answer = !s.offered
+      ? 'not offered'
+      : s.outcome === 'success'
+        ? 'success'
+        : s.outcome === 'failure'
+          ? `failure ${s.condition ?? '?'}${s.text ? ` "${s.text}"` : ''}`
+          : s.failed
+            ? failureText(s.failed)
+            : 'no answer';
+    add(`sasl external as ${s.authzid}: ${answer}`);
+  }
   if (a.close) add(`close: ${a.close.peerClosed ? 'peer closed its stream' : 'no close from peer'}`);
   return out;
 }
@@ -150,6 +163,8 @@ export function describeTls(r: Report): string[] {
   if (!f || !Array.isArray(f.attempts)) return [];
   const out: string[] = [];
   out.push(`XMPP domain ${f.domain}${f.from ? `, announcing from=${f.from}` : ''}`);
+  if (f.clientCert)
+    out.push(`presenting client certificate ${f.clientCert.subject} (${f.clientCert.file ?? ''})`);
   const res = f.resolution;
   if (res.method === 'srv')
     out.push(`resolved like a sending server (SRV, then A/AAAA fallback): ${res.targets.length} address(es)`);

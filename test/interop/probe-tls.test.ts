@@ -97,8 +97,9 @@ const TABLE: Row[] = [
   { domain: 'silent.test', ids: ['xmpp.stream.timeout'], code: 1 },
   {
     domain: 'secure-auth.test',
-    // Prosody with s2s_secure_auth refuses the TLS stream of a peer without a certificate.
-    ids: ['xmpp.stream.not-authorized', 'tls.starttls.required', 'cert.check.ok'],
+    // Prosody with s2s_secure_auth refuses the TLS stream of a peer without a certificate
+    // ("Your server's certificate could not be validated"): its own finding, not the generic one.
+    ids: ['xmpp.auth.certificate-required', 'tls.starttls.required', 'cert.check.ok'],
     code: 1,
     check: (r) => assert.equal(r.findings[0]?.evidence.step, 'TLS stream features'),
   },

@@ -15,6 +15,7 @@ export default class ProbeTls extends XfedCommand {
     '<%= config.bin %> probe tls xmpp.example.org:5269 --domain example.org --from chat.example.net',
     '<%= config.bin %> probe tls example.org --connect 192.0.2.10:5269 --ca private-root.pem',
     '<%= config.bin %> probe tls --file domains.txt --json --concurrency 32',
+    '<%= config.bin %> probe tls example.org --from chat.example.net --cert chat.pem --key chat.key',
   ];
   static override strict = false;
   static override args = {
@@ -35,6 +36,11 @@ export default class ProbeTls extends XfedCommand {
       multiple: true,
       description: 'extra trust anchor file (PEM or DER), added to the system store; repeatable',
     }),
+    cert: Flags.string({
+      description:
+        'our certificate (PEM, chain) to present as a sending server; then SASL EXTERNAL is tried (needs --from, --key)',
+    }),
+    key: Flags.string({ description: 'private key (PEM) of --cert' }),
     'direct-tls': Flags.boolean({
       description: 'TLS from the first byte with ALPN xmpp-server (XEP-0368), no STARTTLS',
     }),

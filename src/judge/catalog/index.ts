@@ -2,11 +2,13 @@
  * THE finding catalog: every area's entries merged into one map. Adding an area means
  * adding its file to the list below; IDs must be unique (checked at load and by tests).
  */
+import { authCatalog } from './auth.js';
 import { axlCatalog } from './axl.js';
 import { certCatalog } from './cert.js';
 import { ciscoCatalog } from './cisco.js';
 import { dialbackCatalog } from './dialback.js';
 import { dnsCatalog } from './dns.js';
+import { doctorCatalog } from './doctor.js';
 import { logsCatalog } from './logs.js';
 import { tlsCatalog } from './tls.js';
 import type { CatalogEntry } from './types.js';
@@ -21,6 +23,8 @@ const areas = [
   dialbackCatalog,
   ciscoCatalog,
   logsCatalog,
+  authCatalog,
+  doctorCatalog,
 ] as const;
 
 export type FindingId =
@@ -31,7 +35,9 @@ export type FindingId =
   | keyof typeof axlCatalog
   | keyof typeof dialbackCatalog
   | keyof typeof ciscoCatalog
-  | keyof typeof logsCatalog;
+  | keyof typeof logsCatalog
+  | keyof typeof authCatalog
+  | keyof typeof doctorCatalog;
 
 function merge(): ReadonlyMap<FindingId, CatalogEntry> {
   const all = new Map<FindingId, CatalogEntry>();

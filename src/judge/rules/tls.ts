@@ -72,6 +72,7 @@ export function attemptHits(a: AttemptFacts, f: TlsProbeFacts): Hit[] {
   if (!a.connect.ok) return tcpHits(a, f.domain, f.timeoutMs);
   const c: StreamContext = { endpoint: a.endpoint, domain: f.domain };
   if (f.from) c.from = f.from;
+  if (f.clientCert !== undefined) c.clientCert = f.clientCert?.subject ?? null;
   const { pre, secure } = attemptStreamHits(a, c);
   const hits: Hit[] = [...pre];
   const features = a.stream && !a.stream.failed ? a.stream.features : undefined;

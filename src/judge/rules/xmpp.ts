@@ -4,7 +4,7 @@
  * and the authentication methods offered after TLS (XEP-0178, XEP-0220). Pure: facts in,
  * hits out; wording lives in catalog/xmpp.ts.
  */
-import type { AttemptFacts, FeatureFacts, StepFailure, StreamFacts } from '../../facts/tls.js';
+import type { AttemptFacts, FeatureFacts, SaslFacts, StepFailure, StreamFacts } from '../../facts/tls.js';
 import type { FindingId } from '../catalog/index.js';
 import { type Hit, hit } from '../judge.js';
 
@@ -14,7 +14,15 @@ export interface StreamContext {
   domain: string;
   /** Our stream `from`, if any (--from). */
   from?: string;
+  /**
+   * The client certificate we presented (--cert), by subject; null when none was presented.
+   * Undefined (unknown) leaves a certificate refusal as the generic not-authorized finding.
+   */
+  clientCert?: string | null;
 }
+
+/** Prosody's texts when s2s_secure_auth refuses a server ("Your server's certificate could not be validated", "… is not trusted"). */
+const CERTIFICATE_TEXT = /your server.s certificate|could not be validated/i;
 
 /** Stream error conditions with their own finding id; anything else is xmpp.stream.error-other. */
 const STREAM_ERROR_IDS: Record<string, FindingId> = {
@@ -73,6 +81,15 @@ export function stepFailureHits(f: StepFailure, c: StreamContext): Hit[] {
       if (c.from) evidence.from = c.from;
       if (FROM_CONDITIONS.has(condition) && !c.from) return [hit('xmpp.stream.from-required', evidence)];
       if (condition === 'see-other-host') evidence.otherHost = e?.otherHost ?? null;
+      if (
+        condition === 'not-authorized' &&
+        c.clientCert !== undefined &&
+        CERTIFICATE_TEXT.test(e?.text ?? '')
+      ) {
+        evidence.certificatePresented = c.clientCert !== null;
+        if (c.clientCert === null) return [hit('xmpp.auth.certificate-required', evidence)];
+        return [hit('xmpp.auth.certificate-rejected', { ...evidence, subject: c.clientCert })];
+      }
       return [hit(STREAM_ERROR_IDS[condition] ?? 'xmpp.stream.error-other', evidence)];
     }
   }
@@ -128,5 +145,22 @@ export function attemptStreamHits(a: AttemptFacts, c: StreamContext): { pre: Hit
   if (a.secureStream && !a.secureStream.failed && a.secureStream.features) {
     secure.push(...authHits(a.secureStream.features, c));
   }
+  if (a.sasl) secure.push(...saslHits(a.sasl, c));
   return { pre, secure };
+}
+
+/** SASL EXTERNAL with our certificate (XEP-0178): accepted, refused, not offered, or no answer. */
+export function saslHits(s: SaslFacts, c: StreamContext): Hit[] {
+  const base = {
+    endpoint: c.endpoint,
+    domain: c.domain,
+    from: s.authzid,
+    subject: c.clientCert ?? null,
+  };
+  if (!s.offered) return [hit('sasl.external.not-offered', { ...base, mechanisms: s.mechanisms })];
+  if (s.outcome === 'success') return [hit('sasl.external.ok', base)];
+  if (s.outcome === 'failure') {
+    return [hit('sasl.external.refused', { ...base, condition: s.condition ?? null, text: s.text ?? null })];
+  }
+  return s.failed ? stepFailureHits(s.failed, c) : [];
 }
