@@ -3,26 +3,9 @@ import { Flags } from '@oclif/core';
 import { XfedCommand } from '../cli/base-command.js';
 import { prepareDoctor } from '../cli/doctor-options.js';
 import { domainArg, domainFlag, durationFlag, hostPortFlag, resolverFlag } from '../cli/flags.js';
-import type { DoctorFacts } from '../facts/doctor.js';
-import { gatherDoctor } from '../gather/doctor.js';
-import { concludeDoctor } from '../judge/doctor.js';
-import { type Pipeline, runTarget } from '../pipeline/run.js';
+import { doctorPipeline } from '../pipeline/pipelines.js';
+import { runTarget } from '../pipeline/run.js';
 import { renderDoctorText } from '../report/doctor-text.js';
-
-/**
- * The JSON facts show each DNS query once: the probes' and dialback's copies of a domain's
- * SrvFacts (taken from the one DNS view) are left out of their `resolution` (its `srv` is
- * optional); facts.dns holds them, one per domain.
- */
-function factsToJson(f: DoctorFacts): Record<string, unknown> {
-  return JSON.parse(
-    JSON.stringify(f, (key, value: unknown) => {
-      if (key !== 'resolution' || typeof value !== 'object' || value === null) return value;
-      const { srv: _shared, ...rest } = value as { method?: string; srv?: unknown };
-      return rest.method === 'srv' ? rest : value;
-    }),
-  ) as Record<string, unknown>;
-}
 
 export default class Doctor extends XfedCommand {
   static override summary =
@@ -66,13 +49,7 @@ export default class Doctor extends XfedCommand {
   async run(): Promise<void> {
     const { args, flags } = await this.parse(Doctor);
     const p = await prepareDoctor(args.peer, flags);
-    const pipeline: Pipeline<DoctorFacts> = {
-      command: 'doctor',
-      gather: (_peer, ctx) => gatherDoctor(p.opts, ctx),
-      rules: [],
-      conclude: concludeDoctor,
-      factsToJson,
-    };
+    const pipeline = doctorPipeline(p.opts);
     await this.emitReports({
       targets: [args.peer.ascii],
       concurrency: 1,

@@ -5,8 +5,10 @@ import { outputFormat, XfedCommand } from '../cli/base-command.js';
 import { loadCaFiles } from '../cli/ca-files.js';
 import { UsageError } from '../cli/errors.js';
 import { concurrencyFlag, domainFlag, durationFlag, resolverFlag } from '../cli/flags.js';
+import { clientCertFacts, loadKeyPair } from '../cli/key-pair.js';
 import { parseDomain, parseDurationMs, parseHostPort, parsePort, parseResolver } from '../cli/validate.js';
 import { endpointOf } from '../gather/tls.js';
+import type { ModuleConfig } from '../serve/modules.js';
 
 /** Largest --config file read. */
 const MAX_CONFIG_BYTES = 1024 * 1024;
@@ -195,6 +197,7 @@ export default class Serve extends XfedCommand {
       ...(cert ? { cert } : {}),
       ...(key ? { key } : {}),
       ...(resolvers ? { resolvers } : {}),
+      ...(await clientTlsFor(cert, key, as[0])),
     };
     const { Exporter } = await import('../serve/server.js');
     const exporter = new Exporter({
@@ -230,4 +233,14 @@ export default class Serve extends XfedCommand {
     // Probes cut off by the grace period may still hold sockets until their step deadlines.
     setTimeout(() => process.exit(process.exitCode ?? 0), 100).unref();
   }
+}
+
+/** --cert/--key read once at start-up (a bad file is a usage error before listening). */
+async function clientTlsFor(
+  cert: string | undefined,
+  key: string | undefined,
+  ourDomain: string | undefined,
+): Promise<{ clientTls?: NonNullable<ModuleConfig['clientTls']> }> {
+  const pair = await loadKeyPair({ cert, key }, ourDomain ?? 'our domain');
+  return pair ? { clientTls: { cert: pair.cert, key: pair.key, facts: clientCertFacts(pair) } } : {};
 }

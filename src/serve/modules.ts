@@ -5,7 +5,9 @@
  * clear 400 instead of "unknown module"; plugging a new command in is one entry here.
  */
 import { planTarget } from '../cli/tls-options.js';
-import { srvPipeline, tlsPipeline } from '../pipeline/pipelines.js';
+import type { DoctorOptions } from '../gather/doctor.js';
+import type { TlsProbeOptions } from '../gather/tls.js';
+import { doctorPipeline, srvPipeline, tlsPipeline } from '../pipeline/pipelines.js';
 import { runTarget } from '../pipeline/run.js';
 import type { Report } from '../report/model.js';
 
@@ -18,6 +20,8 @@ export interface ModuleConfig {
   /** Our certificate and key files (--cert, --key), for modules that present one. */
   cert?: string;
   key?: string;
+  /** --cert/--key loaded at start-up: presented by the doctor module for `as`. */
+  clientTls?: TlsProbeOptions['clientTls'];
   /** Resolvers (--resolver); default /etc/resolv.conf. */
   resolvers?: { host: string; port: number }[];
   /** --warn-days for certificate expiry. */
@@ -77,11 +81,27 @@ const tls: ProbeModule = {
   },
 };
 
-/** `xfed doctor` is built separately; until it is on this branch the module says so. */
+/** `xfed doctor`: both directions between `as` and the target (the peer side only without `as`). */
 const doctor: ProbeModule = {
   name: 'doctor',
-  available: false,
-  reason: 'module "doctor" is not available in this build of xfed (it needs the doctor command)',
+  available: true,
+  summary: 'doctor: does the target federate with `as`, in each direction, and who must fix what',
+  usesAs: true,
+  probe: (req, cfg) => {
+    const opts: DoctorOptions = {
+      peer: req.target,
+      caPems: cfg.caPems,
+      warnDays: cfg.warnDays,
+      ...(req.as && req.as !== req.target ? { our: req.as } : {}),
+      ...(req.as && cfg.clientTls ? { clientTls: cfg.clientTls } : {}),
+      ...(cfg.resolvers ? { resolvers: cfg.resolvers } : {}),
+    };
+    return runTarget(doctorPipeline(opts), req.target, {
+      timeoutMs: req.timeoutMs,
+      transcript: false,
+      options: { module: 'doctor', as: opts.our ?? null, warnDays: cfg.warnDays, timeoutMs: req.timeoutMs },
+    });
+  },
 };
 
 export const MODULES: ReadonlyMap<string, ProbeModule> = new Map([srv, tls, doctor].map((m) => [m.name, m]));

@@ -202,6 +202,21 @@ describe('xfed serve scraped by a real Prometheus', {
     assert.match(srv.body, /^xfed_probe_success 1$/m);
   });
 
+  it('the doctor module runs xfed doctor for the pair (as defaults to the first --as)', async () => {
+    // The exporter runs with --as xfed.test, whose s2s address has no server in this lab: the
+    // peer side of prosody-ok.test is healthy, so the only error is on our side (refused);
+    // expired.test adds its certificate error on the peer side.
+    const ok = await get(`http://${SERVE}/probe?module=doctor&target=prosody-ok.test`);
+    assert.equal(ok.status, 200, ok.body);
+    assert.deepEqual(errorIds(ok.body), ['tcp.connect.refused']);
+    const broken = await get(`http://${SERVE}/probe?module=doctor&target=expired.test`);
+    assert.equal(broken.status, 200, broken.body);
+    assert.match(broken.body, /^xfed_probe_success 0$/m);
+    assert.deepEqual(errorIds(broken.body), ['cert.validity.expired', 'tcp.connect.refused']);
+    const lint = spawnSync('promtool', ['check', 'metrics'], { input: broken.body, encoding: 'utf8' });
+    assert.equal(lint.status, 0, `${lint.stdout}${lint.stderr}`);
+  });
+
   it('refuses targets outside --allow with 403', async () => {
     const r = await get(`http://${SERVE}/probe?module=tls&target=example.org`);
     assert.equal(r.status, 403);
@@ -247,3 +262,10 @@ describe('xfed serve scraped by a real Prometheus', {
     assert.match(readFileSync(join(lab.dir, 'serve.log'), 'utf8'), /SIGTERM, finishing running probes/);
   });
 });
+
+/** The ids of the error findings an exporter answer lists, sorted. */
+function errorIds(body: string): string[] {
+  return [...body.matchAll(/^xfed_finding\{id="([^"]+)",severity="error",[^}]*\} 1$/gm)]
+    .map((m) => m[1] as string)
+    .sort();
+}
