@@ -13,6 +13,7 @@ import type { FailOn, Report } from '../report/model.js';
 import { exitCodeFor } from '../report/model.js';
 import { renderNagiosUnknown } from '../report/nagios.js';
 import { renderText } from '../report/text.js';
+import { safeText } from '../report/untrusted.js';
 import { UsageError } from './errors.js';
 import { durationFlag } from './flags.js';
 import { hideTypedValues } from './secret.js';
@@ -88,7 +89,7 @@ export abstract class XfedCommand extends Command {
     const text = format === 'text';
     const style = text ? await styleFor(process.stdout) : undefined;
     const spinner = await startSpinner(
-      `checking ${job.targets.length === 1 ? job.label(job.targets[0] as T) : `${job.targets.length} targets`}`,
+      `checking ${job.targets.length === 1 ? safeText(job.label(job.targets[0] as T), { max: 80 }) : `${job.targets.length} targets`}`,
       !text,
     );
     try {
@@ -136,13 +137,14 @@ export abstract class XfedCommand extends Command {
     const command = this.id?.replaceAll(':', ' ');
     if (err instanceof UsageError || isParseError(err)) {
       const msg = err instanceof UsageError ? err.detail : oneLine(err.message);
-      process.stderr.write(`${cmd}: ${msg} (see ${cmd} --help)\n`);
-      if (nagios) process.stdout.write(renderNagiosUnknown(command, `usage error: ${msg}`));
+      const shownMsg = safeText(msg, { max: MAX_ERROR_CHARS });
+      process.stderr.write(`${cmd}: ${shownMsg} (see ${cmd} --help)\n`);
+      if (nagios) process.stdout.write(renderNagiosUnknown(command, `usage error: ${shownMsg}`));
       process.exitCode = nagios ? 3 : 2;
       return;
     }
     process.stderr.write(
-      `${cmd}: internal error: ${oneLine(err.message)}. This is a bug in xfed; please report it with the command you ran.\n`,
+      `${cmd}: internal error: ${safeText(oneLine(err.message), { max: MAX_ERROR_CHARS })}. This is a bug in xfed; please report it with the command you ran.\n`,
     );
     if (nagios) process.stdout.write(renderNagiosUnknown(command, `internal error: ${oneLine(err.message)}`));
     if (process.env.XFED_DEBUG) process.stderr.write(`${err.stack ?? ''}\n`);
@@ -164,6 +166,12 @@ function wantsNagios(argv: readonly string[]): boolean {
   if (i >= 0 && argv[i + 1] === 'nagios') return true;
   return argv.some((a) => a === '--format=nagios');
 }
+
+/**
+ * An error line is escaped (no control or bidi character from user or network input reaches
+ * stderr raw) and shortened, so a pasted binary cannot flood the terminal.
+ */
+const MAX_ERROR_CHARS = 400;
 
 function isParseError(err: Error): boolean {
   const name = err.constructor?.name ?? '';

@@ -6,7 +6,6 @@
  * `dialback key` reads XFED_DIALBACK_SECRET or --secret-stdin.
  */
 import { X509Certificate } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
 import tls from 'node:tls';
 import type { DialbackKeyInput, DialbackNetOptions, DialbackOptions } from '../gather/dialback.js';
 import { S2S_DEFAULT_PORT } from '../gather/srv.js';
@@ -14,6 +13,7 @@ import { randomSecret } from '../protocol/dialback/keys.js';
 import { loadCaFiles } from './ca-files.js';
 import { DEFAULT_TIMEOUT_MS } from './defaults.js';
 import { UsageError } from './errors.js';
+import { caSource, readBoundedFile, shown } from './file-input.js';
 import { readSecret } from './secret.js';
 import type { DomainName, HostPort } from './validate.js';
 
@@ -45,41 +45,38 @@ export interface Prepared<O> {
   secrets: string[];
 }
 
-async function readPem(path: string, flag: string, what: string): Promise<string> {
-  let data: Buffer;
-  try {
-    data = await readFile(path);
-  } catch (e) {
-    throw new UsageError(
-      `${flag} ${path}: cannot read the file (${(e as NodeJS.ErrnoException).code ?? 'read error'}); expected a PEM ${what}`,
-    );
-  }
-  if (data.length > MAX_PEM_BYTES)
-    throw new UsageError(`${flag} ${path}: file is larger than 1 MiB; expected a PEM ${what}`);
+async function readPem(path: string, flag: string, what: string, timeoutMs: number): Promise<string> {
+  const data = await readBoundedFile(path, {
+    flag,
+    what: `a PEM ${what}`,
+    maxBytes: MAX_PEM_BYTES,
+    timeoutMs,
+  });
   return data.toString('utf8');
 }
 
 /** --cert/--key: both or neither; they must form a usable TLS key pair. */
 async function loadKeyPair(
   f: CommonDialbackFlags,
+  timeoutMs: number,
 ): Promise<{ cert: string; key: string; subject: string; file: string } | undefined> {
   if (f.cert === undefined && f.key === undefined) return undefined;
   if (f.cert === undefined || f.key === undefined) {
     throw new UsageError(`give both --cert and --key (PEM) for ${f.as.ascii}, or neither`);
   }
-  const cert = await readPem(f.cert, '--cert', 'certificate (chain)');
-  const key = await readPem(f.key, '--key', 'private key');
+  const cert = await readPem(f.cert, '--cert', 'certificate (chain)', timeoutMs);
+  const key = await readPem(f.key, '--key', 'private key', timeoutMs);
   let subject: string;
   try {
     subject = new X509Certificate(cert).subject.replace(/\n/g, ', ');
   } catch {
-    throw new UsageError(`--cert ${f.cert}: no valid PEM certificate found`);
+    throw new UsageError(`--cert ${shown(f.cert)}: no valid PEM certificate found`);
   }
   try {
     tls.createSecureContext({ cert, key });
   } catch (e) {
     throw new UsageError(
-      `--cert/--key: ${f.cert} and ${f.key} do not form a usable key pair (${(e as Error).message})`,
+      `--cert/--key: ${shown(f.cert)} and ${shown(f.key)} do not form a usable key pair (${shown((e as Error).message)})`,
     );
   }
   return { cert, key, subject, file: f.cert };
@@ -88,8 +85,10 @@ async function loadKeyPair(
 async function common(peer: DomainName, f: CommonDialbackFlags) {
   if (peer.ascii === f.as.ascii)
     throw new UsageError(`the peer and --as are both ${peer.ascii}; dialback needs two different domains`);
-  const caPems = await loadCaFiles(f.ca ?? []);
-  const pair = await loadKeyPair(f);
+  const timeoutMs = f.timeout ?? DEFAULT_TIMEOUT_MS;
+  const ca = caSource(f.ca);
+  const caPems = await loadCaFiles(ca, timeoutMs);
+  const pair = await loadKeyPair(f, timeoutMs);
   const net: DialbackNetOptions = { our: f.as.ascii, caPems };
   if (f.resolver?.length) net.resolvers = f.resolver;
   // A server presents its certificate on outgoing connections too.
@@ -97,10 +96,10 @@ async function common(peer: DomainName, f: CommonDialbackFlags) {
   const options: Record<string, unknown> = {
     as: f.as.ascii,
     cert: f.cert ?? null,
-    ca: f.ca ?? [],
+    ca: ca.paths,
     resolvers: f.resolver?.map((r) => `${r.host}:${r.port}`) ?? 'resolv.conf',
   };
-  return { net, pair, options, timeoutMs: f.timeout ?? DEFAULT_TIMEOUT_MS };
+  return { net, pair, options, timeoutMs };
 }
 
 /** `xfed dialback`: listener address, certificates, a fresh secret and the two deadlines. */

@@ -10,6 +10,7 @@ import { loadCaFiles } from './ca-files.js';
 import { DEFAULT_TIMEOUT_MS } from './defaults.js';
 import { collectEntries } from './domain-list.js';
 import { UsageError } from './errors.js';
+import { caSource, shown } from './file-input.js';
 import type { DomainName, HostPort } from './validate.js';
 import { parseDomain, parseHostPort } from './validate.js';
 
@@ -53,7 +54,7 @@ export function planTarget(raw: string, f: TargetFlags): TlsTarget {
     return { input, report: hp.host, kind: 'domain', domain: hp.host, directTls: false, viaConnect: false };
   if (hp.isIp && !f.domain) {
     throw new UsageError(
-      `target "${input}" is an IP address; give the XMPP domain it serves with --domain <name> (used for the stream, SNI and the certificate check)`,
+      `target "${shown(input)}" is an IP address; give the XMPP domain it serves with --domain <name> (used for the stream, SNI and the certificate check)`,
     );
   }
   return {
@@ -107,10 +108,13 @@ export async function prepareTlsProbe(
     flags.file,
     (t) => planTarget(t, tf),
     'missing target; give one or more XMPP domains (or host:port with --domain), or --file <path>',
+    'target',
+    flags.timeout ?? DEFAULT_TIMEOUT_MS,
   );
   const timeoutMs = flags.timeout ?? DEFAULT_TIMEOUT_MS;
+  const ca = caSource(flags.ca);
   const opts: TlsProbeOptions = {
-    caPems: await loadCaFiles(flags.ca ?? []),
+    caPems: await loadCaFiles(ca, timeoutMs),
     warnDays: flags['warn-days'],
     allTargets: flags['all-targets'] === true,
   };
@@ -123,7 +127,7 @@ export async function prepareTlsProbe(
       : undefined,
     port: flags.port,
     from: opts.from,
-    ca: flags.ca,
+    ca: ca.paths.length > 0 ? ca.paths : undefined,
     directTls: tf.directTls,
     warnDays: opts.warnDays,
     allTargets: opts.allTargets,
