@@ -92,12 +92,19 @@ export abstract class XfedCommand extends Command {
       `checking ${job.targets.length === 1 ? safeText(job.label(job.targets[0] as T), { max: 80 }) : `${job.targets.length} targets`}`,
       !text,
     );
+    // Only the exit code outlives a written report (memory flat in the batch size), except
+    // for formats that render the whole batch at the end (nagios, junit, github summary).
+    let exitCode: 0 | 1 = 0;
+    const kept: Report[] = [];
+    const keepAll = WHOLE_BATCH_FORMATS.has(format);
     try {
-      const reports = await runInOrder(
+      await runInOrder(
         job.targets,
         job.concurrency,
         (t) => job.run(t),
         (r, i) => {
+          if (exitCodeFor([r], job.flags['fail-on']) === 1) exitCode = 1;
+          if (keepAll) kept.push(r);
           if (text) {
             spinner.stop();
             process.stdout.write(`${i === 0 ? '' : '\n'}${renderText(r, style!, job.describe?.(r) ?? [])}`);
@@ -107,12 +114,12 @@ export abstract class XfedCommand extends Command {
           if (out) process.stdout.write(out);
         },
       );
-      const end = renderEnd(format, reports, job.flags['fail-on']);
+      const end = renderEnd(format, kept, job.flags['fail-on']);
       if (end?.text) process.stdout.write(end.text);
       if (end?.summary && process.env.GITHUB_STEP_SUMMARY) {
         await appendFile(process.env.GITHUB_STEP_SUMMARY, end.summary);
       }
-      process.exitCode = end?.exitCode ?? exitCodeFor(reports, job.flags['fail-on']);
+      process.exitCode = end?.exitCode ?? exitCode;
     } finally {
       spinner.stop();
     }
@@ -172,6 +179,9 @@ function wantsNagios(argv: readonly string[]): boolean {
  * stderr raw) and shortened, so a pasted binary cannot flood the terminal.
  */
 const MAX_ERROR_CHARS = 400;
+
+/** Formats whose renderEnd needs every report of the batch. */
+const WHOLE_BATCH_FORMATS: ReadonlySet<OutputFormat> = new Set(['nagios', 'junit', 'github']);
 
 function isParseError(err: Error): boolean {
   const name = err.constructor?.name ?? '';
