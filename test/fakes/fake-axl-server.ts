@@ -30,6 +30,8 @@ export type FakeMode =
   | 'echo-credentials';
 
 export interface FakeAxlOptions {
+  /** Title of the page of mode 'web-portal' (default "Welcome to nginx!"). */
+  portalTitle?: string;
   /** HTTP status of the 2 MiB answer of mode 'huge' (default 200). */
   hugeStatus?: number;
   /** PEM key and certificate chain; default: a test-PKI leaf for localhost / 127.0.0.1. */
@@ -208,7 +210,7 @@ export async function startFakeAxl(opts: FakeAxlOptions = {}): Promise<FakeAxl> 
         res,
         200,
         'text/html;charset=utf-8',
-        '<!DOCTYPE html><html><head><title>Welcome to nginx!</title></head><body><h1>Welcome to nginx!</h1></body></html>',
+        `<!DOCTYPE html><html><head><title>${opts.portalTitle ?? 'Welcome to nginx!'}</title></head><body><h1>Welcome to nginx!</h1></body></html>`,
       );
     }
     if (mode === 'echo-credentials') {
