@@ -14,6 +14,7 @@ import { exitCodeFor } from '../report/model.js';
 import { renderNagiosUnknown } from '../report/nagios.js';
 import { renderText } from '../report/text.js';
 import { safeText } from '../report/untrusted.js';
+import type { EntryList } from './domain-list.js';
 import { UsageError } from './errors.js';
 import { durationFlag } from './flags.js';
 import { hideTypedValues } from './secret.js';
@@ -28,7 +29,8 @@ export interface CommonFlags {
 }
 
 export interface ReportJob<T> {
-  targets: readonly T[];
+  /** An array, or a --file list parsed as the batch reaches each entry. */
+  targets: EntryList<T>;
   concurrency: number;
   flags: CommonFlags;
   label(t: T): string;
@@ -89,7 +91,7 @@ export abstract class XfedCommand extends Command {
     const text = format === 'text';
     const style = text ? await styleFor(process.stdout) : undefined;
     const spinner = await startSpinner(
-      `checking ${job.targets.length === 1 ? safeText(job.label(job.targets[0] as T), { max: 80 }) : `${job.targets.length} targets`}`,
+      `checking ${job.targets.length === 1 ? safeText(job.label(job.targets.at(0) as T), { max: 80 }) : `${job.targets.length} targets`}`,
       !text,
     );
     // Only the exit code outlives a written report (memory flat in the batch size), except

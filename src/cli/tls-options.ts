@@ -8,7 +8,7 @@ import { S2S_DEFAULT_PORT } from '../gather/srv.js';
 import { DIRECT_TLS_DEFAULT_PORT, endpointOf, type TlsProbeOptions, type TlsTarget } from '../gather/tls.js';
 import { loadCaFiles } from './ca-files.js';
 import { DEFAULT_TIMEOUT_MS } from './defaults.js';
-import { collectEntries } from './domain-list.js';
+import { collectEntries, type EntryList } from './domain-list.js';
 import { UsageError } from './errors.js';
 import { caSource, shown } from './file-input.js';
 import type { DomainName, HostPort } from './validate.js';
@@ -92,7 +92,7 @@ export async function prepareTlsProbe(
   argv: readonly string[],
   flags: TlsProbeFlags,
 ): Promise<{
-  targets: TlsTarget[];
+  targets: EntryList<TlsTarget>;
   opts: TlsProbeOptions;
   options: Record<string, unknown>;
   timeoutMs: number;
