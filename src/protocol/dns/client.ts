@@ -401,7 +401,11 @@ function rcodeOutcome(rcode: string): DnsOutcome {
 }
 
 /** Reads the answer section: follows CNAMEs from the question name and picks the records of the type. */
-export function interpret(msg: DnsPacketModule.DecodedPacket & { rcode?: string }, name: string, type: QueryType) {
+export function interpret(
+  msg: DnsPacketModule.DecodedPacket & { rcode?: string },
+  name: string,
+  type: QueryType,
+) {
   const answers = (msg.answers ?? []).filter((a) => a.type !== 'OPT');
   const facts: DnsRecordFact[] = answers.map((a) => ({
     name: normName(a.name),
