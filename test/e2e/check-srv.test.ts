@@ -370,7 +370,7 @@ describe('xfed check srv (built CLI)', () => {
     assert.match(loaded, /node_modules\/dns-packet\//, 'the hook must see dependencies at all');
     assert.match(loaded, /dist\/commands\/check\/srv\.js/);
     // Every name here is a real dependency, so each assertion can fail (node-forge is not one).
-    for (const heavy of ['undici', 'ora', 'saxes', '@oclif/plugin-not-found', '@oclif/plugin-autocomplete']) {
+    for (const heavy of ['undici', 'ora', '@oclif/plugin-not-found', '@oclif/plugin-autocomplete']) {
       assert.ok(
         existsSync(join('node_modules', heavy)),
         `${heavy} is installed, so this check means something`,
