@@ -6,6 +6,7 @@
  */
 import { Flags } from '@oclif/core';
 import { UsageError } from './errors.js';
+import { shown } from './file-input.js';
 import { readSecret } from './secret.js';
 
 export const PASSWORD_SOURCES = 'set XFED_AXL_PASSWORD or use --password-stdin';
@@ -20,7 +21,7 @@ const userFlag = Flags.custom<string>({
   parse: async (s) =>
     /^[^:\x00-\x1f\x7f]{1,128}$/.test(s)
       ? s
-      : usage(`--user "${s}" must be 1-128 characters without ":" or control characters`),
+      : usage(`--user "${shown(s)}" must be 1-128 characters without ":" or control characters`),
 });
 
 /** The flags: --user, --password-stdin, and a hidden --password that only refuses. */

@@ -13,6 +13,8 @@ import type { FailOn, Report } from '../report/model.js';
 import { exitCodeFor } from '../report/model.js';
 import { renderNagiosUnknown } from '../report/nagios.js';
 import { renderText, type Style } from '../report/text.js';
+import { safeText } from '../report/untrusted.js';
+import type { EntryList } from './domain-list.js';
 import { UsageError } from './errors.js';
 import { durationFlag } from './flags.js';
 import { hideTypedValues } from './secret.js';
@@ -27,7 +29,8 @@ export interface CommonFlags {
 }
 
 export interface ReportJob<T> {
-  targets: readonly T[];
+  /** An array, or a --file list parsed as the batch reaches each entry. */
+  targets: EntryList<T>;
   concurrency: number;
   flags: CommonFlags;
   label(t: T): string;
@@ -90,15 +93,22 @@ export abstract class XfedCommand extends Command {
     const text = format === 'text';
     const style = text ? await styleFor(process.stdout) : undefined;
     const spinner = await startSpinner(
-      `checking ${job.targets.length === 1 ? job.label(job.targets[0] as T) : `${job.targets.length} targets`}`,
+      `checking ${job.targets.length === 1 ? safeText(job.label(job.targets.at(0) as T), { max: 80 }) : `${job.targets.length} targets`}`,
       !text,
     );
+    // Only the exit code outlives a written report (memory flat in the batch size), except
+    // for formats that render the whole batch at the end (nagios, junit, github summary).
+    let exitCode: 0 | 1 = 0;
+    const kept: Report[] = [];
+    const keepAll = WHOLE_BATCH_FORMATS.has(format);
     try {
-      const reports = await runInOrder(
+      await runInOrder(
         job.targets,
         job.concurrency,
         (t) => job.run(t),
         (r, i) => {
+          if (exitCodeFor([r], job.flags['fail-on']) === 1) exitCode = 1;
+          if (keepAll) kept.push(r);
           if (text) {
             spinner.stop();
             const out = job.render ? job.render(r, style!) : renderText(r, style!, job.describe?.(r) ?? []);
@@ -109,12 +119,12 @@ export abstract class XfedCommand extends Command {
           if (out) process.stdout.write(out);
         },
       );
-      const end = renderEnd(format, reports, job.flags['fail-on']);
+      const end = renderEnd(format, kept, job.flags['fail-on']);
       if (end?.text) process.stdout.write(end.text);
       if (end?.summary && process.env.GITHUB_STEP_SUMMARY) {
         await appendFile(process.env.GITHUB_STEP_SUMMARY, end.summary);
       }
-      process.exitCode = end?.exitCode ?? exitCodeFor(reports, job.flags['fail-on']);
+      process.exitCode = end?.exitCode ?? exitCode;
     } finally {
       spinner.stop();
     }
@@ -139,13 +149,14 @@ export abstract class XfedCommand extends Command {
     const command = this.id?.replaceAll(':', ' ');
     if (err instanceof UsageError || isParseError(err)) {
       const msg = err instanceof UsageError ? err.detail : oneLine(err.message);
-      process.stderr.write(`${cmd}: ${msg} (see ${cmd} --help)\n`);
-      if (nagios) process.stdout.write(renderNagiosUnknown(command, `usage error: ${msg}`));
+      const shownMsg = safeText(msg, { max: MAX_ERROR_CHARS });
+      process.stderr.write(`${cmd}: ${shownMsg} (see ${cmd} --help)\n`);
+      if (nagios) process.stdout.write(renderNagiosUnknown(command, `usage error: ${shownMsg}`));
       process.exitCode = nagios ? 3 : 2;
       return;
     }
     process.stderr.write(
-      `${cmd}: internal error: ${oneLine(err.message)}. This is a bug in xfed; please report it with the command you ran.\n`,
+      `${cmd}: internal error: ${safeText(oneLine(err.message), { max: MAX_ERROR_CHARS })}. This is a bug in xfed; please report it with the command you ran.\n`,
     );
     if (nagios) process.stdout.write(renderNagiosUnknown(command, `internal error: ${oneLine(err.message)}`));
     if (process.env.XFED_DEBUG) process.stderr.write(`${err.stack ?? ''}\n`);
@@ -167,6 +178,15 @@ function wantsNagios(argv: readonly string[]): boolean {
   if (i >= 0 && argv[i + 1] === 'nagios') return true;
   return argv.some((a) => a === '--format=nagios');
 }
+
+/**
+ * An error line is escaped (no control or bidi character from user or network input reaches
+ * stderr raw) and shortened, so a pasted binary cannot flood the terminal.
+ */
+const MAX_ERROR_CHARS = 400;
+
+/** Formats whose renderEnd needs every report of the batch. */
+const WHOLE_BATCH_FORMATS: ReadonlySet<OutputFormat> = new Set(['nagios', 'junit', 'github']);
 
 function isParseError(err: Error): boolean {
   const name = err.constructor?.name ?? '';

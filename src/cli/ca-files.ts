@@ -5,8 +5,8 @@
  * the PEMs.
  */
 import { X509Certificate } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
 import { UsageError } from './errors.js';
+import { type CaSource, readBoundedFile, shown } from './file-input.js';
 
 const PEM_BLOCK = /-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g;
 /** A CA bundle larger than this is not a CA bundle. */
@@ -22,21 +22,17 @@ function derToPem(der: Buffer): string {
  * (as Cisco OS Administration exports them). An unreadable file, or one without a valid
  * certificate, is a usage error naming the file.
  */
-export async function loadCaFiles(paths: string[]): Promise<string[]> {
+export async function loadCaFiles(ca: CaSource | string[], timeoutMs?: number): Promise<string[]> {
+  const { paths, flag } = Array.isArray(ca) ? { paths: ca, flag: '--ca' } : ca;
   const out: string[] = [];
-  for (const path of paths) {
-    let data: Buffer;
-    try {
-      data = await readFile(path);
-    } catch (e) {
-      const code = (e as NodeJS.ErrnoException).code ?? 'read error';
-      throw new UsageError(
-        `--ca ${path}: cannot read the file (${code}); expected a PEM or DER CA certificate`,
-      );
-    }
-    if (data.length > MAX_CA_FILE_BYTES) {
-      throw new UsageError(`--ca ${path}: file is larger than 8 MiB; expected a PEM or DER CA certificate`);
-    }
+  for (const file of paths) {
+    const data = await readBoundedFile(file, {
+      flag,
+      what: 'a PEM or DER CA certificate',
+      maxBytes: MAX_CA_FILE_BYTES,
+      ...(timeoutMs !== undefined ? { timeoutMs } : {}),
+    });
+    const path = shown(file);
     const blocks = data.toString('latin1').match(PEM_BLOCK) ?? [];
     const pems: string[] = [];
     if (blocks.length === 0) {
@@ -44,7 +40,7 @@ export async function loadCaFiles(paths: string[]): Promise<string[]> {
         pems.push(derToPem(new X509Certificate(data).raw));
       } catch {
         throw new UsageError(
-          `--ca ${path}: no certificate found; expected a PEM (BEGIN CERTIFICATE) or DER file`,
+          `${flag} ${path}: no certificate found; expected a PEM (BEGIN CERTIFICATE) or DER file`,
         );
       }
     }
@@ -52,7 +48,7 @@ export async function loadCaFiles(paths: string[]): Promise<string[]> {
       try {
         new X509Certificate(block);
       } catch {
-        throw new UsageError(`--ca ${path}: certificate #${i + 1} is not valid PEM/X.509`);
+        throw new UsageError(`${flag} ${path}: certificate #${i + 1} is not valid PEM/X.509`);
       }
       pems.push(`${block}\n`);
     }

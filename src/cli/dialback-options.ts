@@ -11,6 +11,7 @@ import { randomSecret } from '../protocol/dialback/keys.js';
 import { loadCaFiles } from './ca-files.js';
 import { DEFAULT_TIMEOUT_MS } from './defaults.js';
 import { UsageError } from './errors.js';
+import { caSource } from './file-input.js';
 import { loadKeyPair } from './key-pair.js';
 import { readSecret } from './secret.js';
 import type { DomainName, HostPort } from './validate.js';
@@ -45,8 +46,10 @@ export interface Prepared<O> {
 async function common(peer: DomainName, f: CommonDialbackFlags) {
   if (peer.ascii === f.as.ascii)
     throw new UsageError(`the peer and --as are both ${peer.ascii}; dialback needs two different domains`);
-  const caPems = await loadCaFiles(f.ca ?? []);
-  const pair = await loadKeyPair(f, f.as.ascii);
+  const timeoutMs = f.timeout ?? DEFAULT_TIMEOUT_MS;
+  const ca = caSource(f.ca);
+  const caPems = await loadCaFiles(ca, timeoutMs);
+  const pair = await loadKeyPair(f, f.as.ascii, timeoutMs);
   const net: DialbackNetOptions = { our: f.as.ascii, caPems };
   if (f.resolver?.length) net.resolvers = f.resolver;
   // A server presents its certificate on outgoing connections too.
@@ -54,10 +57,10 @@ async function common(peer: DomainName, f: CommonDialbackFlags) {
   const options: Record<string, unknown> = {
     as: f.as.ascii,
     cert: f.cert ?? null,
-    ca: f.ca ?? [],
+    ca: ca.paths,
     resolvers: f.resolver?.map((r) => `${r.host}:${r.port}`) ?? 'resolv.conf',
   };
-  return { net, pair, options, timeoutMs: f.timeout ?? DEFAULT_TIMEOUT_MS };
+  return { net, pair, options, timeoutMs };
 }
 
 /** `xfed dialback`: listener address, certificates, a fresh secret and the two deadlines. */

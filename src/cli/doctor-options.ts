@@ -8,6 +8,7 @@ import { loadCaFiles } from './ca-files.js';
 import { DEFAULT_TIMEOUT_MS } from './defaults.js';
 import { type DialbackFlags, prepareDialback } from './dialback-options.js';
 import { UsageError } from './errors.js';
+import { caSource } from './file-input.js';
 import { clientCertFacts, loadKeyPair } from './key-pair.js';
 import type { DomainName, HostPort } from './validate.js';
 
@@ -40,14 +41,14 @@ export async function prepareDoctor(
   const timeoutMs = f.timeout ?? DEFAULT_TIMEOUT_MS;
   const opts: DoctorOptions = {
     peer: peer.ascii,
-    caPems: await loadCaFiles(f.ca ?? []),
+    caPems: await loadCaFiles(caSource(f.ca), timeoutMs),
     warnDays: f['warn-days'],
   };
   if (f.resolver?.length) opts.resolvers = f.resolver;
   let secrets: string[] = [];
   if (f.as) {
     opts.our = f.as.ascii;
-    const pair = await loadKeyPair(f, f.as.ascii);
+    const pair = await loadKeyPair(f, f.as.ascii, timeoutMs);
     if (pair) opts.clientTls = { cert: pair.cert, key: pair.key, facts: clientCertFacts(pair) };
     if (f.listen) {
       const dialbackFlags: DialbackFlags = { as: f.as, listen: f.listen };

@@ -6,7 +6,12 @@ import { Args, Flags } from '@oclif/core';
 import type { DomainName, HostPort } from './validate.js';
 import { parseDomain, parseDurationMs, parseHostPort, parsePort, parseResolver } from './validate.js';
 
+/**
+ * Positional arguments never come from piped stdin (oclif's default reads it, with a 10 ms race,
+ * as the first missing argument); `--file -` is the documented way to read targets from stdin.
+ */
 export const domainArg = Args.custom<DomainName>({
+  ignoreStdin: true,
   parse: async (input) => parseDomain(input),
 });
 
@@ -35,7 +40,8 @@ export const concurrencyFlag = Flags.custom<number>({
     const n = Number(input);
     if (!Number.isInteger(n) || n < 1 || n > 1000) {
       const { UsageError } = await import('./errors.js');
-      throw new UsageError(`--concurrency "${input}" must be a whole number from 1 to 1000`);
+      const { shown } = await import('./file-input.js');
+      throw new UsageError(`--concurrency "${shown(input)}" must be a whole number from 1 to 1000`);
     }
     return n;
   },

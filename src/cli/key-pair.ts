@@ -4,11 +4,11 @@
  * size cap before any traffic; a problem is a UsageError naming the file.
  */
 import { X509Certificate } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
 import tls from 'node:tls';
 import type { PresentedCertFacts } from '../facts/tls.js';
 import { parseDerDetails } from '../protocol/tls/certificate.js';
 import { UsageError } from './errors.js';
+import { readBoundedFile, shown } from './file-input.js';
 
 const MAX_PEM_BYTES = 1024 * 1024;
 
@@ -19,17 +19,13 @@ export interface KeyPair {
   file: string;
 }
 
-async function readPem(path: string, flag: string, what: string): Promise<string> {
-  let data: Buffer;
-  try {
-    data = await readFile(path);
-  } catch (e) {
-    throw new UsageError(
-      `${flag} ${path}: cannot read the file (${(e as NodeJS.ErrnoException).code ?? 'read error'}); expected a PEM ${what}`,
-    );
-  }
-  if (data.length > MAX_PEM_BYTES)
-    throw new UsageError(`${flag} ${path}: file is larger than 1 MiB; expected a PEM ${what}`);
+async function readPem(path: string, flag: string, what: string, timeoutMs?: number): Promise<string> {
+  const data = await readBoundedFile(path, {
+    flag,
+    what: `a PEM ${what}`,
+    maxBytes: MAX_PEM_BYTES,
+    ...(timeoutMs !== undefined ? { timeoutMs } : {}),
+  });
   return data.toString('utf8');
 }
 
@@ -37,24 +33,25 @@ async function readPem(path: string, flag: string, what: string): Promise<string
 export async function loadKeyPair(
   f: { cert?: string | undefined; key?: string | undefined },
   domain: string,
+  timeoutMs?: number,
 ): Promise<KeyPair | undefined> {
   if (f.cert === undefined && f.key === undefined) return undefined;
   if (f.cert === undefined || f.key === undefined) {
     throw new UsageError(`give both --cert and --key (PEM) for ${domain}, or neither`);
   }
-  const cert = await readPem(f.cert, '--cert', 'certificate (chain)');
-  const key = await readPem(f.key, '--key', 'private key');
+  const cert = await readPem(f.cert, '--cert', 'certificate (chain)', timeoutMs);
+  const key = await readPem(f.key, '--key', 'private key', timeoutMs);
   let subject: string;
   try {
     subject = new X509Certificate(cert).subject.replace(/\n/g, ', ');
   } catch {
-    throw new UsageError(`--cert ${f.cert}: no valid PEM certificate found`);
+    throw new UsageError(`--cert ${shown(f.cert)}: no valid PEM certificate found`);
   }
   try {
     tls.createSecureContext({ cert, key });
   } catch (e) {
     throw new UsageError(
-      `--cert/--key: ${f.cert} and ${f.key} do not form a usable key pair (${(e as Error).message})`,
+      `--cert/--key: ${shown(f.cert)} and ${shown(f.key)} do not form a usable key pair (${shown((e as Error).message)})`,
     );
   }
   return { cert, key, subject, file: f.cert };

@@ -8,8 +8,9 @@ import { S2S_DEFAULT_PORT } from '../gather/srv.js';
 import { DIRECT_TLS_DEFAULT_PORT, endpointOf, type TlsProbeOptions, type TlsTarget } from '../gather/tls.js';
 import { loadCaFiles } from './ca-files.js';
 import { DEFAULT_TIMEOUT_MS } from './defaults.js';
-import { collectEntries } from './domain-list.js';
+import { collectEntries, type EntryList } from './domain-list.js';
 import { UsageError } from './errors.js';
+import { caSource, shown } from './file-input.js';
 import { clientCertFacts, loadKeyPair } from './key-pair.js';
 import type { DomainName, HostPort } from './validate.js';
 import { parseDomain, parseHostPort } from './validate.js';
@@ -54,7 +55,7 @@ export function planTarget(raw: string, f: TargetFlags): TlsTarget {
     return { input, report: hp.host, kind: 'domain', domain: hp.host, directTls: false, viaConnect: false };
   if (hp.isIp && !f.domain) {
     throw new UsageError(
-      `target "${input}" is an IP address; give the XMPP domain it serves with --domain <name> (used for the stream, SNI and the certificate check)`,
+      `target "${shown(input)}" is an IP address; give the XMPP domain it serves with --domain <name> (used for the stream, SNI and the certificate check)`,
     );
   }
   return {
@@ -95,7 +96,7 @@ export async function prepareTlsProbe(
   argv: readonly string[],
   flags: TlsProbeFlags,
 ): Promise<{
-  targets: TlsTarget[];
+  targets: EntryList<TlsTarget>;
   opts: TlsProbeOptions;
   options: Record<string, unknown>;
   timeoutMs: number;
@@ -111,10 +112,13 @@ export async function prepareTlsProbe(
     flags.file,
     (t) => planTarget(t, tf),
     'missing target; give one or more XMPP domains (or host:port with --domain), or --file <path>',
+    'target',
+    flags.timeout ?? DEFAULT_TIMEOUT_MS,
   );
   const timeoutMs = flags.timeout ?? DEFAULT_TIMEOUT_MS;
+  const ca = caSource(flags.ca);
   const opts: TlsProbeOptions = {
-    caPems: await loadCaFiles(flags.ca ?? []),
+    caPems: await loadCaFiles(ca, timeoutMs),
     warnDays: flags['warn-days'],
     // Every target by default (issue 13); --all-targets stays accepted, --first is the old order.
     allTargets: flags.first !== true,
@@ -126,7 +130,7 @@ export async function prepareTlsProbe(
         '--cert/--key need --from <our domain>: the stream from and the SASL EXTERNAL authorization identity (XEP-0178)',
       );
     }
-    const pair = await loadKeyPair(flags, flags.from.ascii);
+    const pair = await loadKeyPair(flags, flags.from.ascii, timeoutMs);
     if (pair) opts.clientTls = { cert: pair.cert, key: pair.key, facts: clientCertFacts(pair) };
   }
   if (flags.resolver) opts.resolvers = flags.resolver;
@@ -137,7 +141,7 @@ export async function prepareTlsProbe(
       : undefined,
     port: flags.port,
     from: opts.from,
-    ca: flags.ca,
+    ca: ca.paths.length > 0 ? ca.paths : undefined,
     cert: flags.cert,
     directTls: tf.directTls,
     warnDays: opts.warnDays,

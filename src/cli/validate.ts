@@ -5,6 +5,7 @@
 import { isIP as netIsIP } from 'node:net';
 import { domainToASCII } from 'node:url';
 import { UsageError } from './errors.js';
+import { shown } from './file-input.js';
 
 export interface DomainName {
   /** As the user typed it (trimmed). */
@@ -34,28 +35,37 @@ export function parseDomain(raw: string, what = 'domain'): DomainName {
   if (input.length === 0)
     throw new UsageError(`${what} is empty; expected a domain name such as example.org`);
   if (/\s/.test(input))
-    throw new UsageError(`${what} "${raw}" contains white space; expected a domain name such as example.org`);
+    throw new UsageError(
+      `${what} "${shown(raw)}" contains white space; expected a domain name such as example.org`,
+    );
   const bare = input.replace(/^\[|\]$/g, '');
   if (isIP(bare))
-    throw new UsageError(`${what} "${input}" is an IP address; expected a domain name such as example.org`);
+    throw new UsageError(
+      `${what} "${shown(input)}" is an IP address; expected a domain name such as example.org`,
+    );
   const noDot = input.endsWith('.') ? input.slice(0, -1) : input;
   if (noDot.length === 0 || noDot.startsWith('.') || noDot.includes('..')) {
-    throw new UsageError(`${what} "${input}" has an empty label; expected a domain name such as example.org`);
+    throw new UsageError(
+      `${what} "${shown(input)}" has an empty label; expected a domain name such as example.org`,
+    );
   }
   const idn = /[^\x00-\x7f]/.test(noDot);
   const ascii = idn ? domainToASCII(noDot) : noDot.toLowerCase();
-  if (ascii === '') throw new UsageError(`${what} "${input}" is not a valid internationalised domain name`);
+  if (ascii === '')
+    throw new UsageError(`${what} "${shown(input)}" is not a valid internationalised domain name`);
   if (ascii.length > 253)
-    throw new UsageError(`${what} "${input}" is ${ascii.length} octets long; a domain name has at most 253`);
+    throw new UsageError(
+      `${what} "${shown(input)}" is ${ascii.length} octets long; a domain name has at most 253`,
+    );
   for (const label of ascii.split('.')) {
     if (label.length > 63) {
       throw new UsageError(
-        `${what} "${input}" has a label of ${label.length} octets ("${label.slice(0, 20)}…"); a label has at most 63`,
+        `${what} "${shown(input)}" has a label of ${label.length} octets ("${shown(label, 20)}"); a label has at most 63`,
       );
     }
     if (!LABEL.test(label)) {
       throw new UsageError(
-        `${what} "${input}" has an invalid label "${label}"; labels use letters, digits and inner hyphens`,
+        `${what} "${shown(input)}" has an invalid label "${shown(label, 40)}"; labels use letters, digits and inner hyphens`,
       );
     }
   }
@@ -65,7 +75,8 @@ export function parseDomain(raw: string, what = 'domain'): DomainName {
 /** Validates a TCP/UDP port number 1-65535. */
 export function parsePort(raw: string | number, what = 'port'): number {
   const s = String(raw).trim();
-  if (!/^\d{1,5}$/.test(s)) throw new UsageError(`${what} "${raw}" is not a number; expected 1-65535`);
+  if (!/^\d{1,5}$/.test(s))
+    throw new UsageError(`${what} "${shown(String(raw))}" is not a number; expected 1-65535`);
   const n = Number(s);
   if (n < 1 || n > 65535) throw new UsageError(`${what} ${n} is out of range; expected 1-65535`);
   return n;
@@ -88,7 +99,8 @@ export function parseHostPort(raw: string, what = 'host', defaultPort?: number):
   if (bracket) {
     host = bracket[1] as string;
     if (bracket[2] !== undefined) port = parsePort(bracket[2], `${what} port`);
-    if (isIP(host) !== 6) throw new UsageError(`${what} "${raw}" has brackets but no IPv6 address inside`);
+    if (isIP(host) !== 6)
+      throw new UsageError(`${what} "${shown(raw)}" has brackets but no IPv6 address inside`);
     return { host, port, isIp: true };
   }
   if (isIP(s) === 6) return { host: s, port, isIp: true };
@@ -105,7 +117,9 @@ export function parseHostPort(raw: string, what = 'host', defaultPort?: number):
 export function parseResolver(raw: string): { host: string; port: number } {
   const hp = parseHostPort(raw, 'resolver', 53);
   if (!hp.isIp)
-    throw new UsageError(`resolver "${raw}" must be an IP address (optionally :port), not a host name`);
+    throw new UsageError(
+      `resolver "${shown(raw)}" must be an IP address (optionally :port), not a host name`,
+    );
   return { host: hp.host, port: hp.port ?? 53 };
 }
 
@@ -113,9 +127,11 @@ export function parseResolver(raw: string): { host: string; port: number } {
 export function parseDurationMs(raw: string, what = 'timeout'): number {
   const m = /^(\d+(?:\.\d+)?)(ms|s)?$/.exec(raw.trim());
   if (!m)
-    throw new UsageError(`${what} "${raw}" is not a duration; expected milliseconds such as 5000 (or 5s)`);
+    throw new UsageError(
+      `${what} "${shown(raw)}" is not a duration; expected milliseconds such as 5000 (or 5s)`,
+    );
   const n = Number(m[1]) * (m[2] === 's' ? 1000 : 1);
   if (!Number.isFinite(n) || n < 1 || n > 600_000)
-    throw new UsageError(`${what} ${raw} is out of range; expected 1 ms to 600 s`);
+    throw new UsageError(`${what} ${shown(raw)} is out of range; expected 1 ms to 600 s`);
   return Math.round(n);
 }

@@ -4,6 +4,7 @@ import { credentialFlags, credentialHint, readCredentials } from '../cli/axl-cre
 import { XfedCommand } from '../cli/base-command.js';
 import { loadCaFiles } from '../cli/ca-files.js';
 import { UsageError } from '../cli/errors.js';
+import { caSource, shown, XFED_CA_HELP } from '../cli/file-input.js';
 import { hostPortFlag, portFlag } from '../cli/flags.js';
 import type { AxlFacts } from '../facts/axl.js';
 import { axlRules } from '../judge/rules/axl.js';
@@ -17,7 +18,7 @@ const versionFlag = Flags.custom<string>({
   parse: async (s) =>
     isAxlVersion(s)
       ? s
-      : usage(`--axl-version "${s}" is not a version; expected major.minor such as 14.0 or 12.5`),
+      : usage(`--axl-version "${shown(s)}" is not a version; expected major.minor such as 14.0 or 12.5`),
 });
 
 export default class AxlAuth extends XfedCommand {
@@ -41,7 +42,7 @@ export default class AxlAuth extends XfedCommand {
       // One value per --ca: a greedy flag would swallow a stray argument (a mistyped password)
       // and echo it in its "cannot read the file" error.
       multipleNonGreedy: true,
-      description: 'PEM file with extra CA certificates to trust (repeatable)',
+      description: `PEM file with extra CA certificates to trust (repeatable); ${XFED_CA_HELP}`,
     }),
     insecure: Flags.boolean({ description: 'skip certificate checks (reported as a warning finding)' }),
     'query-s2s': Flags.boolean({ description: 'also read the IM and Presence xmpps2snodes table' }),
@@ -57,8 +58,9 @@ export default class AxlAuth extends XfedCommand {
       usage('missing --host: the Unified CM or IM and Presence publisher, e.g. imp.example.com');
     if (host.port && flags.port && host.port !== flags.port)
       usage(`--host port ${host.port} and --port ${flags.port} disagree`);
-    const caFiles = flags.ca ?? [];
-    const caPems = await loadCaFiles(caFiles);
+    const ca = caSource(flags.ca);
+    const caFiles = ca.paths;
+    const caPems = await loadCaFiles(ca, flags.timeout ?? 10_000);
     const { user, password } = await readCredentials(flags, host.host);
     // Lazy: the AXL probe (node:tls, saxes, undici) loads only when this command runs.
     const { gatherAxl, axlRunOptions, describeAxl } = await import('../gather/axl.js');

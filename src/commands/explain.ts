@@ -1,6 +1,7 @@
 import { Args, Flags } from '@oclif/core';
 import { outputFormat, XfedCommand } from '../cli/base-command.js';
 import { UsageError } from '../cli/errors.js';
+import { shown } from '../cli/file-input.js';
 import { styleFor } from '../cli/tty.js';
 import { catalog, type FindingId } from '../judge/catalog/index.js';
 import { explainAll, explainEntry, explainJson, suggest } from '../report/explain.js';
@@ -12,7 +13,9 @@ export default class Explain extends XfedCommand {
     '<%= config.bin %> explain --all',
     '<%= config.bin %> explain --all --json',
   ];
-  static override args = { id: Args.string({ description: 'finding ID, e.g. cert.validity.expired' }) };
+  static override args = {
+    id: Args.string({ ignoreStdin: true, description: 'finding ID, e.g. cert.validity.expired' }),
+  };
   static override flags = { all: Flags.boolean({ description: 'list every finding ID in the catalog' }) };
 
   async run(): Promise<void> {
@@ -25,7 +28,7 @@ export default class Explain extends XfedCommand {
     if (args.id && !catalog.has(args.id as FindingId)) {
       const near = suggest(args.id);
       throw new UsageError(
-        `unknown finding ID "${args.id}"${near.length ? `; did you mean ${near.join(', ')}?` : '; list them with --all'}`,
+        `unknown finding ID "${shown(args.id)}"${near.length ? `; did you mean ${near.join(', ')}?` : '; list them with --all'}`,
       );
     }
     const ids = flags.all ? [...catalog.keys()] : [args.id as FindingId];

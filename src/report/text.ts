@@ -1,7 +1,9 @@
 /**
  * Human renderer: a header with the verdict, the gathered facts a command chose to show,
  * then findings grouped by severity as symptom -> cause -> fix. Formats only; every word of
- * a verdict comes from the catalog via the report.
+ * a verdict comes from the catalog via the report. Every string that can carry bytes from the
+ * network or the user (target, finding texts filled from evidence, fact lines, transcript) goes
+ * through safeText here, in one place, before any styling is added.
  */
 import type { Finding, Report, Severity } from './model.js';
 import { safeText } from './untrusted.js';
@@ -53,7 +55,7 @@ export function renderFinding(f: Finding, st: Style, width = 100): string {
     `    cause    ${wrap(safeText(f.cause), pad, width - pad.length)}`,
     `    fix      ${wrap(safeText(f.fix), pad, width - pad.length)}`,
   ];
-  if (f.refs.length > 0) body.push(st.dim(`    see      ${f.refs.join(' ')}`));
+  if (f.refs.length > 0) body.push(st.dim(`    see      ${safeText(f.refs.join(' '))}`));
   return [head, ...body].join('\n');
 }
 
@@ -67,11 +69,11 @@ export function renderText(r: Report, st: Style, factLines: readonly string[] = 
   ].join(', ');
   const out: string[] = [];
   out.push(
-    `${st.bold(`xfed ${r.command} ${r.target}`)}  ${statusPaint(STATUS_WORD[r.status])}  ${st.dim(`(${counts}; ${r.durationMs} ms)`)}`,
+    `${st.bold(`xfed ${r.command} ${safeText(r.target)}`)}  ${statusPaint(STATUS_WORD[r.status])}  ${st.dim(`(${counts}; ${r.durationMs} ms)`)}`,
   );
   if (factLines.length > 0) {
     out.push('');
-    for (const l of factLines) out.push(`  ${l}`);
+    for (const l of factLines) out.push(`  ${safeText(l)}`);
   }
   for (const sev of ['error', 'warning', 'info'] as const) {
     const group = r.findings.filter((f) => f.severity === sev);
@@ -89,7 +91,9 @@ export function transcriptLines(r: Report, st: Style): string[] {
   const out = ['', st.bold('Transcript')];
   for (const t of r.transcript) {
     const arrow = t.dir === 'out' ? '>>' : t.dir === 'in' ? '<<' : '--';
-    out.push(st.dim(`${String(t.t).padStart(6)} ms ${arrow} `) + t.data);
+    // Newlines kept (XML spans lines) but indented, so no received line starts at column 0.
+    const data = safeText(t.data, { newlines: true }).replaceAll('\n', '\n            ');
+    out.push(st.dim(`${String(t.t).padStart(6)} ms ${arrow} `) + data);
   }
   return out;
 }

@@ -53,7 +53,7 @@ describe('xfed CLI basics (built CLI)', () => {
 
   const usageErrors: [string, string[], RegExp][] = [
     ['an unknown flag', ['check', 'srv', 'example.org', '--bogus'], /Nonexistent flag: --bogus/],
-    ['an unknown command', ['nosuch-command'], /nosuch-command not found/],
+    ['an unknown command', ['nosuch-command'], /"nosuch-command" is not an xfed command/],
     ['a missing argument', ['check', 'srv'], /missing domain/],
     ['a domain with an empty label', ['check', 'srv', 'a..example.org'], /empty label/],
     ['an IP address instead of a domain', ['check', 'srv', '192.0.2.1'], /is an IP address/],

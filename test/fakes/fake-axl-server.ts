@@ -30,6 +30,10 @@ export type FakeMode =
   | 'echo-credentials';
 
 export interface FakeAxlOptions {
+  /** Title of the page of mode 'web-portal' (default "Welcome to nginx!"). */
+  portalTitle?: string;
+  /** HTTP status of the 2 MiB answer of mode 'huge' (default 200). */
+  hugeStatus?: number;
   /** PEM key and certificate chain; default: a test-PKI leaf for localhost / 127.0.0.1. */
   key?: string;
   cert?: string;
@@ -206,7 +210,7 @@ export async function startFakeAxl(opts: FakeAxlOptions = {}): Promise<FakeAxl> 
         res,
         200,
         'text/html;charset=utf-8',
-        '<!DOCTYPE html><html><head><title>Welcome to nginx!</title></head><body><h1>Welcome to nginx!</h1></body></html>',
+        `<!DOCTYPE html><html><head><title>${opts.portalTitle ?? 'Welcome to nginx!'}</title></head><body><h1>Welcome to nginx!</h1></body></html>`,
       );
     }
     if (mode === 'echo-credentials') {
@@ -231,7 +235,7 @@ export async function startFakeAxl(opts: FakeAxlOptions = {}): Promise<FakeAxl> 
       return void res.write('<html><head><title>Cisco CallManager: AXL Web Service</title>');
     }
     if (mode === 'huge') {
-      res.writeHead(200, { 'content-type': 'text/xml;charset=utf-8' });
+      res.writeHead(opts.hugeStatus ?? 200, { 'content-type': 'text/xml;charset=utf-8' });
       const chunk = `<row>${'x'.repeat(1023)}</row>`.slice(0, 1024);
       for (let i = 0; i < 2048 && !res.destroyed; i++) res.write(chunk);
       return void res.end();

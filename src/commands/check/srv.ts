@@ -21,7 +21,10 @@ export default class CheckSrv extends XfedCommand {
   ];
   static override strict = false;
   static override args = {
-    domain: Args.string({ description: 'domain(s) to check; IDNs are converted to A-labels' }),
+    domain: Args.string({
+      ignoreStdin: true,
+      description: 'domain(s) to check; IDNs are converted to A-labels',
+    }),
   };
   static override flags = {
     resolver: resolverFlag({
@@ -34,7 +37,7 @@ export default class CheckSrv extends XfedCommand {
     ipv6: Flags.boolean({ char: '6' as 'a', description: 'look up AAAA records only', exclusive: ['ipv4'] }),
     file: Flags.string({
       helpValue: '<path>',
-      description: 'read domains from a file, one a line (# comments allowed)',
+      description: 'read domains from a file, one a line (# comments allowed); - reads them from stdin',
     }),
     concurrency: concurrencyFlag({
       default: 32,
@@ -45,8 +48,8 @@ export default class CheckSrv extends XfedCommand {
 
   async run(): Promise<void> {
     const { argv, flags } = await this.parse(CheckSrv);
-    const domains = await collectDomains(argv as string[], flags.file);
     const timeoutMs = flags.timeout ?? 5000;
+    const domains = await collectDomains(argv as string[], flags.file, timeoutMs);
     const opts: SrvOptions = {
       tcp: flags.tcp === true,
       family: flags.ipv4 ? 4 : flags.ipv6 ? 6 : undefined,

@@ -2,6 +2,7 @@
 import { Flags } from '@oclif/core';
 import { XfedCommand } from '../../cli/base-command.js';
 import { prepareDialback } from '../../cli/dialback-options.js';
+import { XFED_CA_HELP } from '../../cli/file-input.js';
 import { domainArg, domainFlag, durationFlag, hostPortFlag, resolverFlag } from '../../cli/flags.js';
 import type { DialbackFacts } from '../../facts/dialback.js';
 import { describeDialback, gatherDialback } from '../../gather/dialback.js';
@@ -32,7 +33,7 @@ export default class Dialback extends XfedCommand {
     key: Flags.string({ description: 'private key (PEM) matching --cert' }),
     ca: Flags.string({
       multiple: true,
-      description: 'extra trust anchor for the peer\u2019s certificate (PEM or DER); repeatable',
+      description: `extra trust anchor for the peer\u2019s certificate (PEM or DER); repeatable; ${XFED_CA_HELP}`,
     }),
     resolver: resolverFlag({ multiple: true, description: 'resolver ip[:port] (default: /etc/resolv.conf)' }),
     'request-client-cert': Flags.boolean({

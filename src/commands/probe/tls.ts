@@ -1,6 +1,7 @@
 /** `xfed probe tls`: can a federating server reach a domain, negotiate TLS and trust its certificate? (issue 4) */
 import { Args, Flags } from '@oclif/core';
 import { XfedCommand } from '../../cli/base-command.js';
+import { XFED_CA_HELP } from '../../cli/file-input.js';
 import { concurrencyFlag, domainFlag, hostPortFlag, portFlag, resolverFlag } from '../../cli/flags.js';
 import { prepareTlsProbe } from '../../cli/tls-options.js';
 import { tlsPipeline } from '../../pipeline/pipelines.js';
@@ -19,7 +20,10 @@ export default class ProbeTls extends XfedCommand {
   ];
   static override strict = false;
   static override args = {
-    target: Args.string({ description: 'XMPP domain (resolved via SRV), or host, IP, host:port' }),
+    target: Args.string({
+      ignoreStdin: true,
+      description: 'XMPP domain (resolved via SRV), or host, IP, host:port',
+    }),
   };
   static override flags = {
     domain: domainFlag({
@@ -34,7 +38,7 @@ export default class ProbeTls extends XfedCommand {
     from: domainFlag({ description: 'domain our stream header announces as from (default: none)' }),
     ca: Flags.string({
       multiple: true,
-      description: 'extra trust anchor file (PEM or DER), added to the system store; repeatable',
+      description: `extra trust anchor file (PEM or DER), added to the system store; repeatable; ${XFED_CA_HELP}`,
     }),
     cert: Flags.string({
       description:
@@ -63,7 +67,9 @@ export default class ProbeTls extends XfedCommand {
       multiple: true,
       description: 'resolver ip[:port] for SRV and host lookups (default: /etc/resolv.conf)',
     }),
-    file: Flags.string({ description: 'read targets from a file, one a line (# comments allowed)' }),
+    file: Flags.string({
+      description: 'read targets from a file, one a line (# comments allowed); - reads them from stdin',
+    }),
     concurrency: concurrencyFlag({ default: 16, description: 'targets probed at the same time' }),
   };
 

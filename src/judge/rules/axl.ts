@@ -136,7 +136,8 @@ export function transportFailure(
     if (ex.error.reason === 'tls-error') return hit('axl.tls.handshake-failed', e);
     return hit(http.failed, { ...e, limitBytes: f.maxBodyBytes });
   }
-  if (ex.truncated) {
+  // Only a success's body is needed whole; a 401/403/500 … too long to read keeps its status.
+  if (ex.truncated && (ex.status === undefined || (ex.status >= 200 && ex.status < 300))) {
     const message = `the answer is longer than ${f.maxBodyBytes} bytes`;
     return hit(http.failed, { ...ev, reason: 'limit', message, limitBytes: f.maxBodyBytes });
   }

@@ -78,7 +78,18 @@ export function normName(n: string): string {
   return s === '' ? '.' : s;
 }
 
-function questionMatches(msg: DnsPacketModule.DecodedPacket, name: string, type: QueryType): boolean {
+/** One DNS message from the wire (dns-packet), or why it cannot be read. Never throws. */
+export function decodeMessage(
+  buf: Buffer,
+): { ok: true; msg: DnsPacketModule.DecodedPacket } | { ok: false; error: string } {
+  try {
+    return { ok: true, msg: dnsPacket.decode(buf) };
+  } catch (e) {
+    return { ok: false, error: String((e as Error)?.message ?? e) };
+  }
+}
+
+export function questionMatches(msg: DnsPacketModule.DecodedPacket, name: string, type: QueryType): boolean {
   const q = msg.questions?.[0];
   return q !== undefined && q.type === type && normName(q.name) === normName(name);
 }
@@ -126,18 +137,17 @@ class UdpChannel {
     const id = buf.readUInt16BE(0);
     const p = this.pending.get(id);
     if (!p) return; // a late answer to a query that already ended
-    let msg: DnsPacketModule.DecodedPacket;
-    try {
-      msg = dnsPacket.decode(buf);
-    } catch (e) {
+    const decoded = decodeMessage(buf);
+    if (!decoded.ok) {
       this.pending.delete(id);
       p.done({
         ok: false,
         outcome: 'malformed',
-        error: `undecodable answer (${buf.length} octets): ${(e as Error).message}`,
+        error: `undecodable answer (${buf.length} octets): ${decoded.error}`,
       });
       return;
     }
+    const msg = decoded.msg;
     // An answer must be a response to this very question (RFC 5452 §9.1); anything else is
     // ignored like a spoofing attempt, but remembered in case the query then times out.
     if (!msg.flag_qr || !questionMatches(msg, p.name, p.type)) {
@@ -330,23 +340,21 @@ function tcpExchange(
       if (buf.length < 2) return;
       const len = buf.readUInt16BE(0);
       if (buf.length < 2 + len) return;
-      try {
-        const msg = dnsPacket.decode(buf.subarray(2, 2 + len));
-        if (msg.id !== id || !msg.flag_qr || !questionMatches(msg, name, type)) {
-          finish({
-            ok: false,
-            outcome: 'malformed',
-            error: 'TCP answer does not match the question (id or question differs)',
-          });
-        } else {
-          finish({ ok: true, msg });
-        }
-      } catch (e) {
+      const decoded = decodeMessage(buf.subarray(2, 2 + len));
+      if (!decoded.ok) {
         finish({
           ok: false,
           outcome: 'malformed',
-          error: `undecodable TCP answer (${len} octets): ${(e as Error).message}`,
+          error: `undecodable TCP answer (${len} octets): ${decoded.error}`,
         });
+      } else if (decoded.msg.id !== id || !decoded.msg.flag_qr || !questionMatches(decoded.msg, name, type)) {
+        finish({
+          ok: false,
+          outcome: 'malformed',
+          error: 'TCP answer does not match the question (id or question differs)',
+        });
+      } else {
+        finish({ ok: true, msg: decoded.msg });
       }
     });
     sock.on('error', (err: NodeJS.ErrnoException) => {
@@ -393,7 +401,11 @@ function rcodeOutcome(rcode: string): DnsOutcome {
 }
 
 /** Reads the answer section: follows CNAMEs from the question name and picks the records of the type. */
-function interpret(msg: DnsPacketModule.DecodedPacket & { rcode?: string }, name: string, type: QueryType) {
+export function interpret(
+  msg: DnsPacketModule.DecodedPacket & { rcode?: string },
+  name: string,
+  type: QueryType,
+) {
   const answers = (msg.answers ?? []).filter((a) => a.type !== 'OPT');
   const facts: DnsRecordFact[] = answers.map((a) => ({
     name: normName(a.name),

@@ -1,7 +1,10 @@
 /**
  * Default resolvers: the `nameserver` lines of /etc/resolv.conf (resolv.conf(5)), in order,
- * at most three like glibc's MAXNS, port 53; 127.0.0.1 when there are none (the libc default).
+ * at most three like glibc's MAXNS, port 53. Without a usable resolv.conf (Windows, some
+ * containers) the servers Node's own resolver was configured with (dns.getServers(): the
+ * system settings on Windows), and only when that is empty too 127.0.0.1 (the libc default).
  */
+import { getServers } from 'node:dns';
 import { readFile } from 'node:fs/promises';
 import { isIP } from 'node:net';
 
@@ -30,15 +33,43 @@ export function parseResolvConf(text: string): ResolverAddress[] {
 
 export const FALLBACK_RESOLVER: ResolverAddress = { host: '127.0.0.1', port: 53 };
 
-export async function systemResolvers(path = '/etc/resolv.conf'): Promise<ResolverAddress[]> {
+/** dns.getServers() entries ("1.2.3.4", "1.2.3.4:5353", "::1", "[::1]:5353") as addresses. */
+export function parseServerList(servers: readonly string[]): ResolverAddress[] {
+  const out: ResolverAddress[] = [];
+  for (const s of servers) {
+    const bracket = /^\[([^\]]+)\](?::(\d+))?$/.exec(s);
+    const v4port = /^([\d.]+):(\d+)$/.exec(s);
+    const [host, port] = bracket
+      ? [bracket[1] as string, bracket[2]]
+      : v4port
+        ? [v4port[1] as string, v4port[2]]
+        : [s, undefined];
+    if (!isIP(host.replace(/%.*$/, ''))) continue;
+    out.push({ host, port: port ? Number(port) : 53 });
+    if (out.length === MAXNS) break;
+  }
+  return out;
+}
+
+export async function systemResolvers(
+  path = '/etc/resolv.conf',
+  nodeServers: () => string[] = getServers,
+): Promise<ResolverAddress[]> {
   let text = '';
   try {
     text = await readFile(path, 'utf8');
   } catch {
-    // A missing resolv.conf means "use the local resolver", as libc does.
+    // No resolv.conf: fall back to what Node's resolver uses, below.
   }
   const list = parseResolvConf(text);
-  return list.length > 0 ? list : [{ ...FALLBACK_RESOLVER }];
+  if (list.length > 0) return list;
+  let fromNode: ResolverAddress[] = [];
+  try {
+    fromNode = parseServerList(nodeServers());
+  } catch {
+    // c-ares could not be asked: the libc default remains.
+  }
+  return fromNode.length > 0 ? fromNode : [{ ...FALLBACK_RESOLVER }];
 }
 
 /** ip:port, with brackets for IPv6 so the port is unambiguous. */

@@ -128,4 +128,19 @@ describe('axl-auth answers', () => {
     assert.equal(r.facts.exchanges[0]?.bodyBytes, 64 * 1024);
     assert.equal(r.facts.exchanges[0]?.truncated, true);
   });
+
+  for (const [status, id] of [
+    [401, 'axl.auth.unauthorized'],
+    [403, 'axl.auth.forbidden'],
+    [500, 'axl.http.unexpected-status'],
+  ] as const) {
+    it(`keeps HTTP ${status} (${id}) when its body exceeds the read limit`, async () => {
+      // Given an error page longer than the limit
+      const r = await against({ mode: 'huge', hugeStatus: status }, { maxBodyBytes: 64 * 1024 });
+      // Then the status decides, not the size
+      assert.deepEqual(r.ids, [id, 'cert.check.ok']);
+      assert.equal(finding(r, id).evidence.status, status);
+      assert.equal(r.facts.exchanges[0]?.truncated, true);
+    });
+  }
 });

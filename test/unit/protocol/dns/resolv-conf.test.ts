@@ -32,12 +32,30 @@ describe('resolv.conf', () => {
     assert.equal(parseResolvConf(text).length, 3);
   });
 
-  it('falls back to 127.0.0.1 when the file is missing or lists no nameserver', async () => {
+  it('without a usable resolv.conf uses the servers of Node\u2019s resolver (dns.getServers)', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'xfed-resolv-'));
     const empty = join(dir, 'resolv.conf');
     writeFileSync(empty, 'search example.org\n');
-    assert.deepEqual(await systemResolvers(empty), [{ host: '127.0.0.1', port: 53 }]);
-    assert.deepEqual(await systemResolvers(join(dir, 'absent')), [{ host: '127.0.0.1', port: 53 }]);
+    const windows = () => ['192.0.2.1', '[2001:db8::1]:5353', '198.51.100.2:5300', 'bogus'];
+    const expected = [
+      { host: '192.0.2.1', port: 53 },
+      { host: '2001:db8::1', port: 5353 },
+      { host: '198.51.100.2', port: 5300 },
+    ];
+    assert.deepEqual(await systemResolvers(join(dir, 'absent'), windows), expected);
+    assert.deepEqual(await systemResolvers(empty, windows), expected);
+    // resolv.conf still wins when it lists servers
+    writeFileSync(empty, 'nameserver 203.0.113.9\n');
+    assert.deepEqual(await systemResolvers(empty, windows), [{ host: '203.0.113.9', port: 53 }]);
+  });
+
+  it('falls back to 127.0.0.1 only when Node\u2019s resolver has no servers either', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'xfed-resolv-'));
+    assert.deepEqual(await systemResolvers(join(dir, 'absent'), () => []), [{ host: '127.0.0.1', port: 53 }]);
+    const broken = () => {
+      throw new Error('c-ares unavailable');
+    };
+    assert.deepEqual(await systemResolvers(join(dir, 'absent'), broken), [{ host: '127.0.0.1', port: 53 }]);
   });
 
   it('formats IPv6 resolvers with brackets so the port stays unambiguous', () => {
