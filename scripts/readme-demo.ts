@@ -1,8 +1,9 @@
 /**
  * Regenerates the example outputs shown in README.md: starts the interop lab (root needed),
  * runs each command against a real server or the fake AXL endpoint, and prints the output
- * as Markdown. Paths to lab files are shown as short names. Run:
- *   npm run build && node --import tsx scripts/readme-demo.ts > /tmp/demo.md
+ * as Markdown. Paths to lab files are shown as short names. To refresh the README in place
+ * (scripts/readme-splice.mjs replaces each console block by the fresh one of the same command):
+ *   npm run build && node --import tsx scripts/readme-demo.ts | node scripts/readme-splice.mjs README.md
  */
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
