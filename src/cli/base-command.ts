@@ -5,14 +5,14 @@
  * pretty-printed JSON (which breaks JSON Lines).
  */
 import { appendFile } from 'node:fs/promises';
-import { Command, Flags } from '@oclif/core';
+import { Command } from '@oclif/core/command';
+import * as Flags from '@oclif/core/flags';
 import { runInOrder } from '../pipeline/batch.js';
 import { type Pipeline, type RunOptions, runTarget } from '../pipeline/run.js';
-import { FORMATS, type OutputFormat, renderEach, renderEnd } from '../report/format.js';
+import { FORMATS, loadRenderer, type OutputFormat } from '../report/format.js';
 import type { FailOn, Report } from '../report/model.js';
 import { exitCodeFor } from '../report/model.js';
-import { renderNagiosUnknown } from '../report/nagios.js';
-import { renderText, type Style } from '../report/text.js';
+import type { Style } from '../report/text.js';
 import { UsageError } from './errors.js';
 import { durationFlag } from './flags.js';
 import { hideTypedValues } from './secret.js';
@@ -88,7 +88,9 @@ export abstract class XfedCommand extends Command {
   protected async emitReports<T>(job: ReportJob<T>): Promise<void> {
     const format = outputFormat(job.flags);
     const text = format === 'text';
+    // Only the chosen renderer (and colours only for text on a terminal) is loaded.
     const style = text ? await styleFor(process.stdout) : undefined;
+    const render = await loadRenderer(format, style);
     const spinner = await startSpinner(
       `checking ${job.targets.length === 1 ? job.label(job.targets[0] as T) : `${job.targets.length} targets`}`,
       !text,
@@ -99,17 +101,15 @@ export abstract class XfedCommand extends Command {
         job.concurrency,
         (t) => job.run(t),
         (r, i) => {
-          if (text) {
-            spinner.stop();
-            const out = job.render ? job.render(r, style!) : renderText(r, style!, job.describe?.(r) ?? []);
-            process.stdout.write(`${i === 0 ? '' : '\n'}${out}`);
-            return;
-          }
-          const out = renderEach(format, r, i);
+          if (text) spinner.stop();
+          const out =
+            text && job.render && style
+              ? `${i === 0 ? '' : '\n'}${job.render(r, style)}`
+              : render.each(r, i, text ? (job.describe?.(r) ?? []) : []);
           if (out) process.stdout.write(out);
         },
       );
-      const end = renderEnd(format, reports, job.flags['fail-on']);
+      const end = render.end(reports, job.flags['fail-on']);
       if (end?.text) process.stdout.write(end.text);
       if (end?.summary && process.env.GITHUB_STEP_SUMMARY) {
         await appendFile(process.env.GITHUB_STEP_SUMMARY, end.summary);
@@ -140,14 +140,14 @@ export abstract class XfedCommand extends Command {
     if (err instanceof UsageError || isParseError(err)) {
       const msg = err instanceof UsageError ? err.detail : oneLine(err.message);
       process.stderr.write(`${cmd}: ${msg} (see ${cmd} --help)\n`);
-      if (nagios) process.stdout.write(renderNagiosUnknown(command, `usage error: ${msg}`));
+      if (nagios) process.stdout.write(await nagiosUnknown(command, `usage error: ${msg}`));
       process.exitCode = nagios ? 3 : 2;
       return;
     }
     process.stderr.write(
       `${cmd}: internal error: ${oneLine(err.message)}. This is a bug in xfed; please report it with the command you ran.\n`,
     );
-    if (nagios) process.stdout.write(renderNagiosUnknown(command, `internal error: ${oneLine(err.message)}`));
+    if (nagios) process.stdout.write(await nagiosUnknown(command, `internal error: ${oneLine(err.message)}`));
     if (process.env.XFED_DEBUG) process.stderr.write(`${err.stack ?? ''}\n`);
     process.exitCode = 3;
   }
@@ -159,6 +159,11 @@ export function outputFormat(flags: Pick<CommonFlags, 'json' | 'format'>): Outpu
     throw new UsageError(`--json and --format ${flags.format} ask for two formats; give one`);
   }
   return flags.json ? 'json' : (flags.format ?? 'text');
+}
+
+async function nagiosUnknown(command: string | undefined, message: string): Promise<string> {
+  const { renderNagiosUnknown } = await import('../report/nagios.js');
+  return renderNagiosUnknown(command, message);
 }
 
 /** --format nagios on the raw command line (read before or without a successful parse). */

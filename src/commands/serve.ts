@@ -1,12 +1,12 @@
 /** `xfed serve`: a Prometheus exporter in the style of blackbox_exporter (issue 12). */
 import { open } from 'node:fs/promises';
-import { Flags } from '@oclif/core';
+import * as Flags from '@oclif/core/flags';
 import { outputFormat, XfedCommand } from '../cli/base-command.js';
 import { loadCaFiles } from '../cli/ca-files.js';
 import { UsageError } from '../cli/errors.js';
 import { concurrencyFlag, domainFlag, durationFlag, resolverFlag } from '../cli/flags.js';
 import { parseDomain, parseDurationMs, parseHostPort, parsePort, parseResolver } from '../cli/validate.js';
-import { endpointOf } from '../gather/tls.js';
+import { endpointOf } from '../gather/tls-target.js';
 
 /** Largest --config file read. */
 const MAX_CONFIG_BYTES = 1024 * 1024;

@@ -4,8 +4,8 @@
  */
 import type { SrvFacts } from '../facts/srv.js';
 import type { TlsProbeFacts } from '../facts/tls.js';
-import { gatherSrv, type SrvOptions } from '../gather/srv.js';
-import { gatherTls, type TlsProbeOptions, type TlsTarget } from '../gather/tls.js';
+import { DnsView, gatherSrv, type SrvOptions } from '../gather/srv.js';
+import type { TlsProbeOptions, TlsTarget } from '../gather/tls-target.js';
 import { dnsRules } from '../judge/rules/dns.js';
 import { tlsProbeRules } from '../judge/rules/tls.js';
 import type { Pipeline } from './run.js';
@@ -15,7 +15,35 @@ export function srvPipeline(opts: SrvOptions): Pipeline<SrvFacts> {
   return { command: 'check srv', gather: (d, ctx) => gatherSrv(d, opts, ctx), rules: dnsRules };
 }
 
-/** `probe tls` for one planned target. */
+/**
+ * `probe tls` for one planned target. Start-up (docs/performance.md): a domain target's SRV
+ * queries are sent first, through a DnsView the probe then reads, and the TLS, XML and
+ * certificate code (gather/tls.js and what it imports) loads while the answers are in flight.
+ */
 export function tlsPipeline(t: TlsTarget, opts: TlsProbeOptions): Pipeline<TlsProbeFacts> {
-  return { command: 'probe tls', gather: (_target, ctx) => gatherTls(t, opts, ctx), rules: tlsProbeRules };
+  return {
+    command: 'probe tls',
+    gather: async (_target, ctx) => {
+      let o = opts;
+      const started = Date.now();
+      let resolvedAt: number | undefined;
+      if (t.kind === 'domain' && !opts.dns) {
+        const view = new DnsView(opts.resolvers?.length ? { resolvers: opts.resolvers } : {});
+        // Handled here so a failed import cannot leave it unhandled; gatherTls awaits it again.
+        view.srv(t.domain, ctx).then(
+          () => {
+            resolvedAt = Date.now();
+          },
+          () => {},
+        );
+        o = { ...opts, dns: view };
+      }
+      const { gatherTls } = await import('../gather/tls.js');
+      const facts = await gatherTls(t, o, ctx);
+      // The resolution ran while the code loaded: its duration is from the first query on.
+      if (resolvedAt !== undefined) facts.resolution.durationMs = resolvedAt - started;
+      return facts;
+    },
+    rules: tlsProbeRules,
+  };
 }
