@@ -54,7 +54,11 @@ async function inner(cfg) {
   const cmds = [
     { name: 'floor: bare oclif hello', argv: [node, 'bench/floor/bin/run.js', 'hello'] },
     { name: 'xfed --version', argv: [node, 'bin/run.js', '--version'], limit: 0.8 },
-    { name: 'xfed explain cert.validity.expired', argv: [node, 'bin/run.js', 'explain', 'cert.validity.expired'], limit: 0.8 },
+    {
+      name: 'xfed explain cert.validity.expired',
+      argv: [node, 'bin/run.js', 'explain', 'cert.validity.expired'],
+      limit: 0.8,
+    },
   ];
   if (cfg) {
     const { domain, caFile } = cfg;
