@@ -7,7 +7,8 @@
 // /usr/bin/time for every process alike (no hook in the measured process).
 // Targets (ratios to the floor): probe tls <= 1.2 and <= 3.0 x xmpp-dns, check srv <= 0.85,
 // explain and --version <= 0.8; peak RSS of one probe <= 60 MB.
-// Without the lab (no root) only the commands that need no network are measured.
+// Without the lab (no root) only the commands that need no network are measured. With
+// XFED_BENCH_BASELINE=<dir of another built checkout> its commands run in the same rounds.
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -90,6 +91,27 @@ async function inner(cfg) {
         ],
       },
     );
+    // XFED_BENCH_BASELINE=<another built xfed checkout>: the same commands from there, in the
+    // same rounds, for a before/after comparison that shares the machine's load.
+    const base = cfg.baseline;
+    if (base) {
+      const bin = join(base, 'bin/run.js');
+      cmds.push(
+        { name: 'baseline: xfed --version', argv: [node, bin, '--version'] },
+        {
+          name: 'baseline: xfed explain cert.validity.expired',
+          argv: [node, bin, 'explain', 'cert.validity.expired'],
+        },
+        {
+          name: `baseline: xfed check srv ${domain} --json`,
+          argv: [node, bin, 'check', 'srv', domain, '--json'],
+        },
+        {
+          name: `baseline: xfed probe tls ${domain} --json`,
+          argv: [node, bin, 'probe', 'tls', domain, '--ca', caFile, '--json'],
+        },
+      );
+    }
     if (onPath('xmpp-dns'))
       cmds.push({ name: `xmpp-dns -s -t ${domain}`, argv: ['xmpp-dns', '-s', '-t', domain], xmppDns: true });
     else report({ metric: 'xmpp-dns -s -t: skipped (not installed)', value: 0, unit: '' });
@@ -161,7 +183,11 @@ async function outer() {
   await runInsideLab('bench/startup.bench.mjs', {
     scenarios: ['prosody-ok.test'],
     runs: RUNS,
-    config: (lab) => ({ caFile: lab.caFile, domain: 'prosody-ok.test' }),
+    config: (lab) => ({
+      caFile: lab.caFile,
+      domain: 'prosody-ok.test',
+      baseline: process.env.XFED_BENCH_BASELINE,
+    }),
   });
 }
 
