@@ -4,7 +4,7 @@
  * `--password-stdin` or a no-echo prompt, never from argv. One definition, so the commands
  * cannot drift apart.
  */
-import { Flags } from '@oclif/core';
+import * as Flags from '@oclif/core/flags';
 import { UsageError } from './errors.js';
 import { shown } from './file-input.js';
 import { readSecret } from './secret.js';

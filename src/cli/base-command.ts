@@ -5,14 +5,14 @@
  * pretty-printed JSON (which breaks JSON Lines).
  */
 import { appendFile } from 'node:fs/promises';
-import { Command, Flags } from '@oclif/core';
+import { Command } from '@oclif/core/command';
+import * as Flags from '@oclif/core/flags';
 import { runInOrder } from '../pipeline/batch.js';
 import { type Pipeline, type RunOptions, runTarget } from '../pipeline/run.js';
-import { FORMATS, type OutputFormat, renderEach, renderEnd } from '../report/format.js';
+import { FORMATS, loadRenderer, type OutputFormat } from '../report/format.js';
 import type { FailOn, Report } from '../report/model.js';
 import { exitCodeFor } from '../report/model.js';
-import { renderNagiosUnknown } from '../report/nagios.js';
-import { renderText, type Style } from '../report/text.js';
+import type { Style } from '../report/text.js';
 import { safeText } from '../report/untrusted.js';
 import type { EntryList } from './domain-list.js';
 import { UsageError } from './errors.js';
@@ -91,7 +91,9 @@ export abstract class XfedCommand extends Command {
   protected async emitReports<T>(job: ReportJob<T>): Promise<void> {
     const format = outputFormat(job.flags);
     const text = format === 'text';
+    // Only the chosen renderer (and colours only for text on a terminal) is loaded.
     const style = text ? await styleFor(process.stdout) : undefined;
+    const render = await loadRenderer(format, style);
     const spinner = await startSpinner(
       `checking ${job.targets.length === 1 ? safeText(job.label(job.targets.at(0) as T), { max: 80 }) : `${job.targets.length} targets`}`,
       !text,
@@ -109,17 +111,15 @@ export abstract class XfedCommand extends Command {
         (r, i) => {
           if (exitCodeFor([r], job.flags['fail-on']) === 1) exitCode = 1;
           if (keepAll) kept.push(r);
-          if (text) {
-            spinner.stop();
-            const out = job.render ? job.render(r, style!) : renderText(r, style!, job.describe?.(r) ?? []);
-            process.stdout.write(`${i === 0 ? '' : '\n'}${out}`);
-            return;
-          }
-          const out = renderEach(format, r, i);
+          if (text) spinner.stop();
+          const out =
+            text && job.render && style
+              ? `${i === 0 ? '' : '\n'}${job.render(r, style)}`
+              : render.each(r, i, text ? (job.describe?.(r) ?? []) : []);
           if (out) process.stdout.write(out);
         },
       );
-      const end = renderEnd(format, kept, job.flags['fail-on']);
+      const end = render.end(kept, job.flags['fail-on']);
       if (end?.text) process.stdout.write(end.text);
       if (end?.summary && process.env.GITHUB_STEP_SUMMARY) {
         await appendFile(process.env.GITHUB_STEP_SUMMARY, end.summary);
@@ -151,14 +151,14 @@ export abstract class XfedCommand extends Command {
       const msg = err instanceof UsageError ? err.detail : oneLine(err.message);
       const shownMsg = safeText(msg, { max: MAX_ERROR_CHARS });
       process.stderr.write(`${cmd}: ${shownMsg} (see ${cmd} --help)\n`);
-      if (nagios) process.stdout.write(renderNagiosUnknown(command, `usage error: ${shownMsg}`));
+      if (nagios) process.stdout.write(await nagiosUnknown(command, `usage error: ${shownMsg}`));
       process.exitCode = nagios ? 3 : 2;
       return;
     }
     process.stderr.write(
       `${cmd}: internal error: ${safeText(oneLine(err.message), { max: MAX_ERROR_CHARS })}. This is a bug in xfed; please report it with the command you ran.\n`,
     );
-    if (nagios) process.stdout.write(renderNagiosUnknown(command, `internal error: ${oneLine(err.message)}`));
+    if (nagios) process.stdout.write(await nagiosUnknown(command, `internal error: ${oneLine(err.message)}`));
     if (process.env.XFED_DEBUG) process.stderr.write(`${err.stack ?? ''}\n`);
     process.exitCode = 3;
   }
@@ -170,6 +170,11 @@ export function outputFormat(flags: Pick<CommonFlags, 'json' | 'format'>): Outpu
     throw new UsageError(`--json and --format ${flags.format} ask for two formats; give one`);
   }
   return flags.json ? 'json' : (flags.format ?? 'text');
+}
+
+async function nagiosUnknown(command: string | undefined, message: string): Promise<string> {
+  const { renderNagiosUnknown } = await import('../report/nagios.js');
+  return renderNagiosUnknown(command, message);
 }
 
 /** --format nagios on the raw command line (read before or without a successful parse). */

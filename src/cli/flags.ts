@@ -2,7 +2,8 @@
  * Typed custom flags and args: they validate while the command line is parsed, so bad
  * input exits 2 before any traffic. Validation itself lives in validate.ts.
  */
-import { Args, Flags } from '@oclif/core';
+import * as Args from '@oclif/core/args';
+import * as Flags from '@oclif/core/flags';
 import type { DomainName, HostPort } from './validate.js';
 import { parseDomain, parseDurationMs, parseHostPort, parsePort, parseResolver } from './validate.js';
 

@@ -5,7 +5,12 @@
  */
 
 import { S2S_DEFAULT_PORT } from '../gather/srv.js';
-import { DIRECT_TLS_DEFAULT_PORT, endpointOf, type TlsProbeOptions, type TlsTarget } from '../gather/tls.js';
+import {
+  DIRECT_TLS_DEFAULT_PORT,
+  endpointOf,
+  type TlsProbeOptions,
+  type TlsTarget,
+} from '../gather/tls-target.js';
 import { loadCaFiles } from './ca-files.js';
 import { DEFAULT_TIMEOUT_MS } from './defaults.js';
 import { collectEntries, type EntryList } from './domain-list.js';

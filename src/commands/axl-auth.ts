@@ -1,5 +1,5 @@
 /** xfed axl-auth: tests the AXL credentials and path Expressway-C uses toward Unified CM / IM and Presence. */
-import { Flags } from '@oclif/core';
+import * as Flags from '@oclif/core/flags';
 import { credentialFlags, credentialHint, readCredentials } from '../cli/axl-credentials.js';
 import { XfedCommand } from '../cli/base-command.js';
 import { loadCaFiles } from '../cli/ca-files.js';

@@ -1,5 +1,5 @@
 /** `xfed doctor <peer> --as <our>`: does this pair federate, in each direction, and who must fix what (issue 9). */
-import { Flags } from '@oclif/core';
+import * as Flags from '@oclif/core/flags';
 import { XfedCommand } from '../cli/base-command.js';
 import { prepareDoctor } from '../cli/doctor-options.js';
 import { domainArg, domainFlag, durationFlag, hostPortFlag, resolverFlag } from '../cli/flags.js';

@@ -1,4 +1,5 @@
-import { Args, Flags } from '@oclif/core';
+import * as Args from '@oclif/core/args';
+import * as Flags from '@oclif/core/flags';
 import { outputFormat, XfedCommand } from '../cli/base-command.js';
 import { UsageError } from '../cli/errors.js';
 import { shown } from '../cli/file-input.js';

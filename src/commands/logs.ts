@@ -1,6 +1,7 @@
 /** xfed logs: reads Expressway/VCS, IM and Presence (XCP), Prosody and ejabberd logs and says what went wrong. */
 import { existsSync } from 'node:fs';
-import { Args, Flags } from '@oclif/core';
+import * as Args from '@oclif/core/args';
+import * as Flags from '@oclif/core/flags';
 import { XfedCommand } from '../cli/base-command.js';
 import { UsageError } from '../cli/errors.js';
 import { domainFlag } from '../cli/flags.js';

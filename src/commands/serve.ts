@@ -1,13 +1,13 @@
 /** `xfed serve`: a Prometheus exporter in the style of blackbox_exporter (issue 12). */
 import { open } from 'node:fs/promises';
-import { Flags } from '@oclif/core';
+import * as Flags from '@oclif/core/flags';
 import { outputFormat, XfedCommand } from '../cli/base-command.js';
 import { loadCaFiles } from '../cli/ca-files.js';
 import { UsageError } from '../cli/errors.js';
 import { concurrencyFlag, domainFlag, durationFlag, resolverFlag } from '../cli/flags.js';
 import { clientCertFacts, loadKeyPair } from '../cli/key-pair.js';
 import { parseDomain, parseDurationMs, parseHostPort, parsePort, parseResolver } from '../cli/validate.js';
-import { endpointOf } from '../gather/tls.js';
+import { endpointOf } from '../gather/tls-target.js';
 import type { ModuleConfig } from '../serve/modules.js';
 
 /** Largest --config file read. */

@@ -12,7 +12,6 @@ import type {
   AttemptFacts,
   CloseFacts,
   HandshakeFacts,
-  PresentedCertFacts,
   ResolutionFacts,
   SaslFacts,
   StepFailure,
@@ -42,12 +41,9 @@ import { type OpenResult, openStream, readStreamOpen, startTls } from '../protoc
 import { endpointOf } from '../report/endpoint.js';
 import type { Transcript } from '../transcript/recorder.js';
 import { type DnsView, gatherSrv, type SrvFacts, type SrvOptions } from './srv.js';
+import type { TlsProbeOptions, TlsTarget } from './tls-target.js';
 
-/**
- * Direct TLS has no assigned port (XEP-0368 §3 leaves it to SRV); 5270 is the one Prosody's
- * documentation uses for s2s direct TLS, so it is the default for --direct-tls host targets.
- */
-export const DIRECT_TLS_DEFAULT_PORT = 5270;
+export { DIRECT_TLS_DEFAULT_PORT, endpointOf, type TlsProbeOptions, type TlsTarget } from './tls-target.js';
 
 /** ALPN protocol id for server-to-server XMPP over direct TLS (XEP-0368 §3). */
 const ALPN_S2S = 'xmpp-server';
@@ -61,58 +57,6 @@ export const NUDGE_AFTER_MS = 1500;
 
 /** Longest wait for the peer's </stream:stream> after ours (RFC 6120 §4.4). */
 const CLOSE_WAIT_MS = 1000;
-
-export interface TlsProbeOptions {
-  /** --from: the `from` our stream header announces. */
-  from?: string;
-  /** Extra trust anchors (--ca), PEM. */
-  caPems: string[];
-  /** --warn-days. */
-  warnDays: number;
-  /**
-   * Probe every address of every target, in parallel (the default; --all-targets). False with
-   * --first: try in order and stop at the first usable one, as one sending server would.
-   */
-  allTargets: boolean;
-  /** --resolver: resolvers for SRV and host lookups (default: /etc/resolv.conf for SRV, the OS for hosts). */
-  resolvers?: { host: string; port: number }[];
-  /**
-   * Longest round trip (ms) at which the restarted stream waits for TLS 1.3 session tickets
-   * (default TICKET_WAIT_MAX_RTT_MS); tests raise it so a busy machine cannot skip that path.
-   */
-  ticketWaitMaxRttMs?: number;
-  /**
-   * An already-resolved DNS view (see DnsView in gather/srv.ts): domain targets take their
-   * SrvFacts from it instead of querying again, so a command composing several layers uses
-   * one DNS view throughout.
-   */
-  dns?: DnsView;
-  /**
-   * --cert/--key: our certificate (chain) and key, presented in every TLS handshake; after TLS
-   * SASL EXTERNAL is attempted with `from` as the authorization identity. `facts` describe it.
-   */
-  clientTls?: { cert: string; key: string; facts: PresentedCertFacts };
-}
-
-/** One validated command-line target, ready to probe. */
-export interface TlsTarget {
-  /** As the user gave it (trimmed). */
-  input: string;
-  /** The report's `target`: the domain as an A-label for domain targets, else the input. */
-  report: string;
-  kind: 'domain' | 'host';
-  /** The XMPP domain (A-label): stream `to`, SNI, identity reference. */
-  domain: string;
-  /** Host targets: where to connect. */
-  host?: string;
-  port?: number;
-  directTls: boolean;
-  /** The address came from --connect rather than from the target itself. */
-  viaConnect: boolean;
-}
-
-/** host:port, with brackets for IPv6 literals: the one formatter, report/endpoint.ts. */
-export { endpointOf } from '../report/endpoint.js';
 
 const TLS_POLICY = {
   // Accept whatever the peer offers so the handshake completes and the facts (protocol

@@ -1,15 +1,13 @@
 /**
  * Output formats (--format): each is a renderer of the same Report objects. Streaming
  * formats print each report as soon as it is ready (in input order); whole-run formats
- * (nagios, junit) print once every target is done. The text format needs the terminal's
- * style and stays with the base command.
+ * (nagios, junit) print once every target is done.
+ *
+ * Start-up: only the chosen format's module is loaded (`loadRenderer`), so `--json` does not
+ * pay for the text, JUnit or Markdown renderers, and the other way round.
  */
-import { renderGithub, renderGithubSummary } from './github.js';
-import { renderJson } from './json.js';
-import { renderJunit } from './junit.js';
-import { renderMarkdown } from './markdown.js';
 import type { FailOn, Report } from './model.js';
-import { renderNagios } from './nagios.js';
+import type { Style } from './text.js';
 
 export const FORMATS = ['text', 'json', 'nagios', 'junit', 'github', 'markdown'] as const;
 export type OutputFormat = (typeof FORMATS)[number];
@@ -23,34 +21,46 @@ export interface RunOutput {
   summary?: string;
 }
 
-/** Per-report output of the streaming formats; undefined for whole-run formats and text. */
-export function renderEach(format: OutputFormat, r: Report, index: number): string | undefined {
-  switch (format) {
-    case 'json':
-      return renderJson(r);
-    case 'github':
-      return renderGithub(r);
-    case 'markdown':
-      return `${index > 0 ? '\n' : ''}${renderMarkdown(r)}`;
-    default:
-      return undefined;
-  }
+export interface Renderer {
+  /** Per-report output of the streaming formats; undefined for whole-run formats. */
+  each(r: Report, index: number, factLines: readonly string[]): string | undefined;
+  /** Output once every report is in; undefined when the format has nothing to add. */
+  end(reports: readonly Report[], failOn: FailOn): RunOutput | undefined;
 }
 
-/** Output once every report is in; undefined when the format has nothing to add. */
-export function renderEnd(
-  format: OutputFormat,
-  reports: readonly Report[],
-  failOn: FailOn,
-): RunOutput | undefined {
+const none = () => undefined;
+
+/** Imports the renderer of one format; `style` is the terminal style of the text format. */
+export async function loadRenderer(format: OutputFormat, style?: Style): Promise<Renderer> {
   switch (format) {
-    case 'nagios':
-      return renderNagios(reports, failOn);
-    case 'junit':
-      return { text: renderJunit(reports, failOn) };
-    case 'github':
-      return { text: '', summary: renderGithubSummary(reports) };
-    default:
-      return undefined;
+    case 'json': {
+      const { renderJson } = await import('./json.js');
+      return { each: (r) => renderJson(r), end: none };
+    }
+    case 'github': {
+      const { renderGithub, renderGithubSummary } = await import('./github.js');
+      return {
+        each: (r) => renderGithub(r),
+        end: (reports) => ({ text: '', summary: renderGithubSummary(reports) }),
+      };
+    }
+    case 'markdown': {
+      const { renderMarkdown } = await import('./markdown.js');
+      return { each: (r, i) => `${i > 0 ? '\n' : ''}${renderMarkdown(r)}`, end: none };
+    }
+    case 'nagios': {
+      const { renderNagios } = await import('./nagios.js');
+      return { each: none, end: (reports, failOn) => renderNagios(reports, failOn) };
+    }
+    case 'junit': {
+      const { renderJunit } = await import('./junit.js');
+      return { each: none, end: (reports, failOn) => ({ text: renderJunit(reports, failOn) }) };
+    }
+    case 'text': {
+      const { renderText } = await import('./text.js');
+      if (!style) throw new Error('the text format needs the terminal style');
+      const st = style;
+      return { each: (r, i, lines) => `${i === 0 ? '' : '\n'}${renderText(r, st, lines)}`, end: none };
+    }
   }
 }

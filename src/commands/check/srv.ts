@@ -1,5 +1,6 @@
 /** `xfed check srv`: resolve domains like a federating server would and judge the DNS (issue 3, §3). */
-import { Args, Flags } from '@oclif/core';
+import * as Args from '@oclif/core/args';
+import * as Flags from '@oclif/core/flags';
 import { XfedCommand } from '../../cli/base-command.js';
 import { collectDomains } from '../../cli/domain-list.js';
 import { concurrencyFlag, resolverFlag } from '../../cli/flags.js';

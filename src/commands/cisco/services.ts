@@ -3,7 +3,7 @@
  * (Cisco XCP Router, XMPP Federation Connection Manager, XCP Config Manager, AXL Web Service)
  * from Control Center Services on each node, for the "XCP Router not restarted" symptom.
  */
-import { Flags } from '@oclif/core';
+import * as Flags from '@oclif/core/flags';
 import { credentialFlags, credentialHint, readCredentials } from '../../cli/axl-credentials.js';
 import { XfedCommand } from '../../cli/base-command.js';
 import { loadCaFiles } from '../../cli/ca-files.js';

@@ -1,5 +1,5 @@
 /** `xfed dialback <peer> --as <our>`: a whole server dialback handshake, both roles, every step timed (issue 6). */
-import { Flags } from '@oclif/core';
+import * as Flags from '@oclif/core/flags';
 import { XfedCommand } from '../../cli/base-command.js';
 import { prepareDialback } from '../../cli/dialback-options.js';
 import { XFED_CA_HELP } from '../../cli/file-input.js';

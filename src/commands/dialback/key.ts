@@ -1,5 +1,5 @@
 /** `xfed dialback key`: offline forensics for logged dialback keys, XEP-0185 and the jabberd SHA-1 chain (issue 6). */
-import { Flags } from '@oclif/core';
+import * as Flags from '@oclif/core/flags';
 import { XfedCommand } from '../../cli/base-command.js';
 import { prepareDialbackKey } from '../../cli/dialback-options.js';
 import { domainFlag } from '../../cli/flags.js';

@@ -1,5 +1,5 @@
 /** `xfed dialback verify <peer> --as <our>`: the safe probe, a db:verify with a random key (issue 6). */
-import { Flags } from '@oclif/core';
+import * as Flags from '@oclif/core/flags';
 import { XfedCommand } from '../../cli/base-command.js';
 import { prepareDialbackVerify } from '../../cli/dialback-options.js';
 import { XFED_CA_HELP } from '../../cli/file-input.js';

@@ -1,5 +1,6 @@
 /** `xfed probe tls`: can a federating server reach a domain, negotiate TLS and trust its certificate? (issue 4) */
-import { Args, Flags } from '@oclif/core';
+import * as Args from '@oclif/core/args';
+import * as Flags from '@oclif/core/flags';
 import { XfedCommand } from '../../cli/base-command.js';
 import { XFED_CA_HELP } from '../../cli/file-input.js';
 import { concurrencyFlag, domainFlag, hostPortFlag, portFlag, resolverFlag } from '../../cli/flags.js';

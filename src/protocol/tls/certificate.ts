@@ -401,6 +401,23 @@ export function registerTrustAnchors(pems: Iterable<string>): void {
   }
 }
 
+/**
+ * Like registerTrustAnchors for PEMs that node:tls itself printed (tls.rootCertificates): their
+ * body already is the canonical base64 of the DER, so only the armour and line breaks are
+ * dropped, without decoding ~140 certificates at every start (3 ms of a probe's CPU).
+ */
+export function registerCanonicalTrustAnchors(pems: Iterable<string>): void {
+  for (const pem of pems) {
+    const der = canonicalAnchorKey(pem);
+    if (der) knownAnchors.add(der);
+  }
+}
+
+/** The anchor key (DER in base64) of a PEM printed by node:tls: its body without armour. */
+export function canonicalAnchorKey(pem: string): string {
+  return pem.replace(/-----[^-]+-----|\n/g, '');
+}
+
 interface DetailedCert {
   raw?: Buffer;
   issuerCertificate?: DetailedCert;

@@ -5,13 +5,13 @@
  */
 import tls, { rootCertificates, type TLSSocket } from 'node:tls';
 import type { CertCheckFacts } from '../../facts/cert.js';
-import { registerTrustAnchors } from './certificate.js';
+import { registerCanonicalTrustAnchors, registerTrustAnchors } from './certificate.js';
 
 let rootsRegistered = false;
 
 /** Lets peerChain mark Node's bundled roots and the given --ca certificates as local anchors. */
 function registerAnchors(extraCaPems: string[]): void {
-  if (!rootsRegistered) registerTrustAnchors(rootCertificates);
+  if (!rootsRegistered) registerCanonicalTrustAnchors(rootCertificates);
   rootsRegistered = true;
   registerTrustAnchors(extraCaPems);
 }

@@ -9,6 +9,7 @@ import { after, describe, it } from 'node:test';
 import tls, { rootCertificates } from 'node:tls';
 import { loadCaFiles } from '../../../../src/cli/ca-files.js';
 import { UsageError } from '../../../../src/cli/errors.js';
+import { canonicalAnchorKey } from '../../../../src/protocol/tls/certificate.js';
 import {
   secureContextWithAnchors,
   trustAnchors,
@@ -111,5 +112,16 @@ describe('secureContextWithAnchors', () => {
     // Then only the context with the anchor trusts it
     assert.deepEqual(await validate(withCa), { authorized: true });
     assert.equal((await validate(without)).authorized, false);
+  });
+});
+
+describe('bundled roots as anchors (registerCanonicalTrustAnchors)', () => {
+  it("keys every bundled root by its DER's base64 without decoding it, as the --ca path does", () => {
+    // registerCanonicalTrustAnchors drops only the armour and line breaks of tls.rootCertificates;
+    // peerChain looks chain members up by their DER in base64: both must be the same string.
+    assert.ok(rootCertificates.length > 50);
+    for (const pem of rootCertificates) {
+      assert.equal(canonicalAnchorKey(pem), new X509Certificate(pem).raw.toString('base64'));
+    }
   });
 });

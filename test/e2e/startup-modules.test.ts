@@ -1,0 +1,147 @@
+/**
+ * Start-up regression guard (issue 14, docs/performance.md): each command loads only what its
+ * path uses. bench/lib/list-modules.mjs lists every module a run of the built CLI loaded (ESM
+ * resolutions, require.cache, Node built-ins); these tests fail when a command starts loading
+ * another command's code, an unchosen renderer, the XML/TLS code before a probe needs it, a
+ * colour or spinner library for machine output, or prom-client outside `serve`.
+ */
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { type FakeDnsServer, startFakeDns } from '../fakes/fake-dns-server.js';
+import { runCli } from '../helpers/cli.js';
+
+const HOOK = fileURLToPath(new URL('../../bench/lib/list-modules.mjs', import.meta.url));
+
+/** Machine output must never pay for these, whatever the command. */
+const NEVER_FOR_MACHINE_OUTPUT = [
+  'node_modules/chalk/',
+  'node_modules/ora/',
+  'node_modules/prom-client/',
+  'node_modules/undici/',
+  // oclif's index (semver, every ux helper): xfed imports oclif by subpath.
+  '@oclif/core/lib/index.js',
+  'dist/report/text.js',
+  'dist/report/junit.js',
+  'dist/report/markdown.js',
+  'dist/report/github.js',
+  'dist/report/nagios.js',
+  'dist/report/prometheus.js',
+  'dist/serve/',
+];
+
+/** The XML, TLS and certificate code a DNS-only command never needs. */
+const PROBE_CODE = [
+  'node_modules/saxes/',
+  'node:tls',
+  'dist/gather/tls.js',
+  'dist/protocol/xmpp/',
+  'dist/protocol/tls/certificate.js',
+  'dist/protocol/tls/trust.js',
+];
+
+describe('start-up: what each command loads', () => {
+  let dir: string;
+  let dns: FakeDnsServer;
+  let resolver: string;
+  let n = 0;
+
+  before(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'xfed-modules-'));
+    dns = await startFakeDns({
+      zone: {
+        '_xmpp-server._tcp.good.test': [
+          { type: 'SRV', data: { priority: 5, weight: 0, port: 9, target: 'xmpp.good.test' } },
+        ],
+        'xmpp.good.test': [{ type: 'A', data: '127.0.0.1' }],
+      },
+    });
+    resolver = `127.0.0.1:${dns.port}`;
+  });
+  after(async () => {
+    await dns.close();
+  });
+
+  /** Runs the CLI with the module lister; returns the exit code and the loaded modules. */
+  async function loaded(args: string[]): Promise<{ code: number | null; modules: string[]; stderr: string }> {
+    const file = join(dir, `modules-${n++}.txt`);
+    const r = await runCli(args, { env: { NODE_OPTIONS: `--import ${HOOK}`, XFED_MODULES_FILE: file } });
+    return {
+      code: r.code,
+      stderr: r.stderr,
+      modules: readFileSync(file, 'utf8').split('\n').filter(Boolean),
+    };
+  }
+  const has = (mods: string[], m: string) => mods.some((x) => x.includes(m) || x === m);
+  function assertNone(mods: string[], forbidden: string[], what: string): void {
+    const found = forbidden.filter((m) => has(mods, m));
+    assert.deepEqual(found, [], `${what} loaded what it does not use`);
+  }
+
+  it('--version loads neither oclif nor any of xfed', async () => {
+    const r = await loaded(['--version']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.ok(has(r.modules, 'bin/run.js'), 'the lister must see the entry point');
+    assertNone(r.modules, ['node_modules/', 'dist/'], '--version');
+  });
+
+  it('explain --json loads the catalog and no probe, DNS or renderer code', async () => {
+    const r = await loaded(['explain', 'cert.validity.expired', '--json']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.ok(has(r.modules, 'dist/judge/catalog/index.js'));
+    assertNone(
+      r.modules,
+      [
+        // report/explain.js formats entries with the text renderer's renderFinding: allowed here.
+        ...NEVER_FOR_MACHINE_OUTPUT.filter((m) => m !== 'dist/report/text.js'),
+        ...PROBE_CODE,
+        'node_modules/dns-packet/',
+        'dist/gather/',
+        'dist/protocol/dns/',
+      ],
+      'explain',
+    );
+  });
+
+  it('check srv --json loads DNS and the JSON renderer only: no XML, TLS, colour, spinner, other renderers', async () => {
+    const r = await loaded(['check', 'srv', 'good.test', '--resolver', resolver, '--json']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.ok(has(r.modules, 'node_modules/dns-packet/'), 'the lister must see dependencies');
+    assert.ok(has(r.modules, 'dist/report/json.js'));
+    assertNone(
+      r.modules,
+      [...NEVER_FOR_MACHINE_OUTPUT, ...PROBE_CODE, 'dist/commands/probe/', 'dist/commands/dialback/'],
+      'check srv --json',
+    );
+  });
+
+  it('check srv --format junit loads the JUnit renderer and not the JSON one', async () => {
+    const r = await loaded(['check', 'srv', 'good.test', '--resolver', resolver, '--format', 'junit']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.ok(has(r.modules, 'dist/report/junit.js'));
+    assertNone(
+      r.modules,
+      ['dist/report/json.js', 'dist/report/markdown.js', ...PROBE_CODE],
+      'check srv --format junit',
+    );
+  });
+
+  it('probe tls --json loads the probe code, but no colour, spinner, prom-client or other renderers', async () => {
+    const r = await loaded([
+      'probe',
+      'tls',
+      'good.test',
+      '--resolver',
+      resolver,
+      '--json',
+      '--timeout',
+      '2000',
+    ]);
+    assert.ok(r.code === 0 || r.code === 1, r.stderr);
+    assert.ok(has(r.modules, 'dist/gather/tls.js'), 'probe tls must load its gatherer');
+    assertNone(r.modules, [...NEVER_FOR_MACHINE_OUTPUT, 'dist/commands/check/'], 'probe tls --json');
+  });
+});
