@@ -8,7 +8,7 @@ import type { LookupFunction } from 'node:net';
 import type { AxlExchange, AxlFacts, AxlOperation, AxlStep } from '../facts/axl.js';
 import { answered } from '../facts/axl.js';
 import type { ProbeContext, RunOptions } from '../pipeline/run.js';
-import { hostForUrl, MAX_BODY_BYTES } from '../protocol/axl/http.js';
+import { MAX_BODY_BYTES } from '../protocol/axl/http.js';
 import type { ParsedAnswer } from '../protocol/axl/response.js';
 import {
   AXL_PATH,
@@ -19,7 +19,7 @@ import {
 } from '../protocol/axl/soap.js';
 import { DEFAULT_AXL_VERSION, MAX_VERSION_ATTEMPTS, nextVersion } from '../protocol/axl/versions.js';
 import type { Report } from '../report/model.js';
-import { axlSecrets, CiscoSession, openJudgedHttps } from './cisco-https.js';
+import { axlSecrets, CiscoSession, ciscoHostPort, openCiscoHttps } from './cisco-https.js';
 
 export interface AxlOptions {
   host: string;
@@ -145,9 +145,7 @@ async function converse(s: AxlSession, o: AxlOptions, facts: AxlFacts): Promise<
 }
 
 export async function gatherAxl(o: AxlOptions, ctx: ProbeContext): Promise<AxlFacts> {
-  const t = ctx.transcript;
-  for (const secret of axlSecrets(o.user, o.password)) t.addSecret(secret);
-  const hostPort = `${hostForUrl(o.host)}:${o.port}`;
+  const hostPort = ciscoHostPort(o);
   const facts: AxlFacts = {
     endpoint: { host: o.host, port: o.port, hostPort, url: `https://${hostPort}${AXL_PATH}` },
     user: o.user,
@@ -159,16 +157,7 @@ export async function gatherAxl(o: AxlOptions, ctx: ProbeContext): Promise<AxlFa
     exchanges: [],
   };
   if (o.requestedVersion) facts.requestedVersion = o.requestedVersion;
-  const judged = await openJudgedHttps(
-    { ...o, maxBodyBytes: facts.maxBodyBytes },
-    hostPort,
-    t,
-    ctx.timeoutMs,
-  );
-  facts.tls = judged.tls;
-  if (judged.cert) facts.cert = judged.cert;
-  if (judged.credentialsWithheld) facts.credentialsWithheld = judged.credentialsWithheld;
-  const http = judged.http;
+  const http = await openCiscoHttps(o, facts, ctx);
   if (!http) return facts;
   try {
     const session = new CiscoSession(http, o, hostPort, ctx);

@@ -17,7 +17,7 @@ import type { AxlTlsFacts, AxlWithheld, HttpExchange } from '../facts/axl.js';
 import type { CertCheckFacts } from '../facts/cert.js';
 import type { ProbeContext } from '../pipeline/run.js';
 import type { AxlHttp, HttpAnswer } from '../protocol/axl/http.js';
-import { openAxlHttp } from '../protocol/axl/http.js';
+import { hostForUrl, openAxlHttp } from '../protocol/axl/http.js';
 import { classifyBody, type ParsedAnswer } from '../protocol/axl/response.js';
 import { connectTls } from '../protocol/axl/tls-connect.js';
 import { peerChain } from '../protocol/tls/certificate.js';
@@ -330,4 +330,40 @@ export async function openJudgedHttps(
     ...(o.lookup ? { lookup: o.lookup } : {}),
   });
   return { tls, cert, http };
+}
+
+/** What both Cisco gatherers record of the judged connection (AxlFacts, CiscoServicesFacts). */
+export interface JudgedConnectionFacts {
+  tls: Attempt<AxlTlsFacts>;
+  cert?: CertCheckFacts;
+  credentialsWithheld?: AxlWithheld;
+  maxBodyBytes: number;
+}
+
+/** host:port as it goes into the URL (IPv6 in brackets). */
+export function ciscoHostPort(o: { host: string; port: number }): string {
+  return `${hostForUrl(o.host)}:${o.port}`;
+}
+
+/**
+ * The opening both Cisco gatherers share: the credentials become transcript secrets, the
+ * certificate is judged on a connection that carries none, and what was learnt is copied into
+ * `facts`. Returns the HTTP client only when the credentials may be sent (the caller closes it).
+ */
+export async function openCiscoHttps(
+  o: Omit<JudgedHttpsOptions, 'maxBodyBytes'> & { user: string; password: string },
+  facts: JudgedConnectionFacts,
+  ctx: ProbeContext,
+): Promise<AxlHttp | undefined> {
+  for (const secret of axlSecrets(o.user, o.password)) ctx.transcript.addSecret(secret);
+  const judged = await openJudgedHttps(
+    { ...o, maxBodyBytes: facts.maxBodyBytes },
+    ciscoHostPort(o),
+    ctx.transcript,
+    ctx.timeoutMs,
+  );
+  facts.tls = judged.tls;
+  if (judged.cert) facts.cert = judged.cert;
+  if (judged.credentialsWithheld) facts.credentialsWithheld = judged.credentialsWithheld;
+  return judged.http;
 }

@@ -26,11 +26,17 @@ import {
   RATE_LIMIT_FAULT,
   RATE_LIMIT_WAIT_MS,
 } from '../protocol/axl/control-center.js';
-import { hostForUrl, MAX_BODY_BYTES } from '../protocol/axl/http.js';
+import { MAX_BODY_BYTES } from '../protocol/axl/http.js';
 import type { ParsedAnswer } from '../protocol/axl/response.js';
 import type { Report } from '../report/model.js';
 import { safeText } from '../report/untrusted.js';
-import { axlSecrets, CiscoSession, openJudgedHttps, type SessionResult } from './cisco-https.js';
+import {
+  axlSecrets,
+  CiscoSession,
+  ciscoHostPort,
+  openCiscoHttps,
+  type SessionResult,
+} from './cisco-https.js';
 
 export interface CiscoServicesOptions {
   /** One node (the command runs this once per --host). */
@@ -78,8 +84,7 @@ export async function gatherCiscoServices(
   ctx: ProbeContext,
 ): Promise<CiscoServicesFacts> {
   const t = ctx.transcript;
-  for (const secret of axlSecrets(o.user, o.password)) t.addSecret(secret);
-  const hostPort = `${hostForUrl(o.host)}:${o.port}`;
+  const hostPort = ciscoHostPort(o);
   const facts: CiscoServicesFacts = {
     endpoint: { host: o.host, port: o.port, hostPort, url: `https://${hostPort}${CONTROL_CENTER_PATH}` },
     user: o.user,
@@ -94,16 +99,7 @@ export async function gatherCiscoServices(
   if (o.via) facts.via = o.via;
   if (o.changedAtMs !== undefined) facts.changedAt = new Date(o.changedAtMs).toISOString();
 
-  const judged = await openJudgedHttps(
-    { ...o, maxBodyBytes: facts.maxBodyBytes },
-    hostPort,
-    t,
-    ctx.timeoutMs,
-  );
-  facts.tls = judged.tls;
-  if (judged.cert) facts.cert = judged.cert;
-  if (judged.credentialsWithheld) facts.credentialsWithheld = judged.credentialsWithheld;
-  const http = judged.http;
+  const http = await openCiscoHttps(o, facts, ctx);
   if (!http) return facts;
   try {
     const session = new CiscoSession(http, o, hostPort, ctx);
