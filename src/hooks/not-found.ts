@@ -16,7 +16,12 @@ const hook: Hook<'command_not_found'> = async function (opts) {
   const { default: levenshtein } = await import('fast-levenshtein');
   const ids = opts.config.commands.filter((c) => !c.hidden).map((c) => c.id);
   const best = ids
-    .map((id) => ({ id, d: levenshtein.get(opts.id, id) }))
+    // Compare with as many words of what was typed as the command has: in `xfed chek srv
+    // example.org` the domain is an argument, not part of the name.
+    .map((id) => ({
+      id,
+      d: levenshtein.get(opts.id.split(':').slice(0, id.split(':').length).join(':'), id),
+    }))
     .sort((a, b) => a.d - b.d || a.id.localeCompare(b.id))[0];
   const typed = safeText(toConfiguredId(opts.id, opts.config), { max: 60 });
   // Only a near miss is worth suggesting: at most a third of the name wrong.

@@ -60,6 +60,10 @@ describe('CLI conventions (e2e)', () => {
       r.stderr,
       'xfed: "chek srv" is not an xfed command; did you mean "check srv"? (see xfed --help)\n',
     );
+    // with the target typed too, the suggestion still comes (the domain is not part of the name)
+    const withTarget = await runCli(['chek', 'srv', 'example.org']);
+    assert.equal(withTarget.code, 2);
+    assert.match(withTarget.stderr, /; did you mean "check srv"\?/);
     const far = await runCli(['qqqqqqqq']);
     assert.equal(far.code, 2);
     assert.doesNotMatch(far.stderr, /did you mean/);
