@@ -164,7 +164,10 @@ export interface InboundSessionFacts {
    * answered strictly, kept as evidence of third parties, never judged as the peer's callback.
    */
   thirdParty?: VerifyAnsweredFacts[];
-  /** The session completed TLS and ended before the peer sent anything over it. */
+  /**
+   * The session completed TLS and ended before the peer sent anything over it: the peer closed
+   * it, or stayed silent (no restarted stream header) until the listener closed it (end.how 'idle').
+   */
   closedAfterTls?: boolean;
   results: ResultReceivedFacts[];
   stanzas: StanzaReceivedFacts[];
@@ -203,7 +206,7 @@ export interface ListenerFacts {
   maxSessions?: number;
   /** A TLS client certificate was asked for on callbacks (--request-client-cert). */
   requestClientCert?: boolean;
-  /** Sessions that completed TLS and closed without sending anything. */
+  /** Sessions that completed TLS and closed, or went silent, without sending anything. */
   closedAfterTls?: number;
   /** The listener asked the run to stop waiting (the outcome was known). */
   stopped?:

@@ -23,7 +23,11 @@ import type {
 } from '../facts/dialback.js';
 import type { ResolutionFacts, StreamFacts } from '../facts/tls.js';
 import type { ProbeContext } from '../pipeline/run.js';
-import { AuthoritativeListener, type ResultVerdict } from '../protocol/dialback/authoritative.js';
+import {
+  AuthoritativeListener,
+  type ResultVerdict,
+  SILENT_AFTER_TLS_MS,
+} from '../protocol/dialback/authoritative.js';
 import { candidateKeys, matchKey, normaliseKey, xep0185Key } from '../protocol/dialback/keys.js';
 import { LabelledTranscript } from '../protocol/dialback/labelled-transcript.js';
 import { sameDomain } from '../protocol/dialback/names.js';
@@ -527,6 +531,8 @@ export async function gatherDialback(
     ...(opts.serverTls ? { tls: { cert: opts.serverTls.cert, key: opts.serverTls.key } } : {}),
     timeoutMs: env.timeoutMs,
     idleMs: opts.resultTimeoutMs + env.timeoutMs,
+    // Never longer than the callback timeout: a silent callback must count before the run gives up.
+    silentAfterTlsMs: Math.min(SILENT_AFTER_TLS_MS, opts.resultTimeoutMs),
     transcript: ctx.transcript,
     clock: env.clock,
     checkResult,

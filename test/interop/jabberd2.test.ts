@@ -102,7 +102,9 @@ describe('xfed dialback against real jabberd2 2.7', labSuiteOptions(), () => {
     // Long before the 20 s callback timeout
     assert.ok(ms < 10_000, `took ${ms} ms`);
     const finding = report.findings[0];
-    assert.ok(Number(finding?.evidence.count) >= 3);
+    // Usually a tight loop (stopped after 3); sometimes jabberd2 drops one callback and does not
+    // call back for longer than the callback timeout (stopped 2 s after that one)
+    assert.ok(Number(finding?.evidence.count) >= 1);
     assert.match(finding?.fix ?? '', /without --request-client-cert/);
   });
 

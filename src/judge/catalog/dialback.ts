@@ -296,7 +296,7 @@ export const dialbackCatalog = defineCatalog({
     symptom:
       'Dialback from {our} to {peer} cannot complete: {peer} reconnects and gives up again and again (jabberd2 logs a stream of "outgoing connection" / "disconnect, packets: 0" lines). xfed stopped early instead of letting it loop, and accepted at most {maxSessions} connections ({refused} refused).',
     cause:
-      '{count} connections from {peer} to the listener on {listen} completed the TLS handshake and then closed before sending the restarted stream header ({remotes}). The peer gave up on the TLS session itself: {why}',
+      '{count} connections from {peer} to the listener on {listen} completed the TLS handshake and then closed, or went silent until the listener closed them, before sending the restarted stream header ({remotes}). The peer gave up on the TLS session itself: {why}',
     fix: '{fix}',
     refs: [XEP0220, 'https://www.rfc-editor.org/rfc/rfc6120#section-5.4.3.3'],
     exampleEvidence: {

@@ -176,7 +176,27 @@ function callbackProblem(f: DialbackFacts, base: Record<string, unknown>): Hit |
     }
   }
   if (ss.some((s) => s.verifies.some((v) => sameDomain(v.to, f.our)))) return undefined;
-  if (f.listener.stopped?.reason === 'closed-after-tls' || (f.listener.closedAfterTls ?? 0) >= 3)
+  // A callback that ended (or went silent) right after the TLS handshake, before even the
+  // restarted stream header, explains the missing db:verify better than no-verify does, even
+  // once, when no other callback got any further. So does one that restarted the stream and
+  // then ended when we asked for a client certificate (jabberd2 2.7 sometimes drops one such
+  // callback and does not call back again before the timeout). Otherwise a callback that
+  // restarted the stream and closed without asking stays no-verify unless the listener stopped.
+  const asked = f.listener.requestClientCert === true;
+  const cutBeforeHeader = (s: InboundSessionFacts) =>
+    s.closedAfterTls === true && (asked || !s.streams.some((x) => x.encrypted));
+  const onlyCutAfterTls =
+    ss.some(cutBeforeHeader) &&
+    ss.every(
+      (s) =>
+        cutBeforeHeader(s) ||
+        (s.results.length === 0 && s.stanzas.length === 0 && (s.tls === undefined || s.tls.ok)),
+    );
+  if (
+    f.listener.stopped?.reason === 'closed-after-tls' ||
+    (f.listener.closedAfterTls ?? 0) >= 3 ||
+    onlyCutAfterTls
+  )
     return closedAfterTlsHit(f, base);
   const tlsFailed = ss.find((s) => s.tls && !s.tls.ok);
   if (tlsFailed?.tls) {

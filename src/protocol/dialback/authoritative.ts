@@ -78,8 +78,14 @@ export interface ListenerOptions {
   requestClientCert?: boolean;
   /** Called once when the listener knows the outcome and the run should stop waiting. */
   onStop?(stop: ListenerStop): void;
-  /** Callbacks closed right after TLS with nothing sent before the listener asks to stop (default 3). */
+  /** Callbacks closed (or silent) right after TLS with nothing sent before the listener asks to stop (default 3). */
   maxSilentAfterTls?: number;
+  /**
+   * How long a callback that completed TLS may stay silent before its restarted stream header
+   * (default SILENT_AFTER_TLS_MS, never more than `timeoutMs`). Past it, the listener closes the
+   * connection and counts it as closed right after TLS.
+   */
+  silentAfterTlsMs?: number;
   /** Deadline for the stream header and the TLS handshake of each connection. */
   timeoutMs: number;
   /** How long an established stream may stay silent before we close it. */
@@ -114,6 +120,16 @@ const MAX_STANZA_BYTES = 64 * 1024;
 /** Connections accepted per run by default (a handshake needs two or three). */
 export const DEFAULT_MAX_SESSIONS = 24;
 const MAX_RECORDED = 50;
+/**
+ * The restarted stream header follows the TLS handshake at once (RFC 6120 §5.4.3.3: the
+ * initiating entity MUST open a new stream; every server writes it in the same turn as its
+ * handshake's last flight), so waiting for it one round trip plus scheduling is enough; 2 s
+ * covers slow links many times over and keeps three silent callbacks (the stop threshold, when
+ * the peer calls back one at a time) well inside a 20 s callback timeout. jabberd2 2.7 asked
+ * for a client certificate sometimes completes the handshake and then says nothing, without
+ * closing, while it reconnects.
+ */
+export const SILENT_AFTER_TLS_MS = 2000;
 
 function errorChild(condition: string): string {
   return `<error type='cancel'><${condition} xmlns='${NS_STANZAS}'/></error>`;
@@ -131,7 +147,7 @@ export class AuthoritativeListener {
   private closing = false;
   /** Set once onStop was called: later connections are refused, as when closing. */
   private stopped = false;
-  /** Sessions that ended right after TLS without the peer sending anything. */
+  /** Sessions that ended (or went silent) right after TLS without the peer sending anything. */
   private silentAfterTls = 0;
   /** An exception from our own code inside a background task: a bug, re-thrown by close(). */
   private bug: unknown;
@@ -238,7 +254,7 @@ export class AuthoritativeListener {
     this.facts.stopped = { ...why, atMs: this.o.clock() };
     this.o.transcript.note(
       why.reason === 'closed-after-tls'
-        ? `listener: ${why.count} callbacks closed right after TLS without sending anything; stopping early`
+        ? `listener: ${why.count} callbacks closed or went silent right after TLS without sending anything; stopping early`
         : `listener: ${why.remote} asked for STARTTLS, which this listener cannot offer (no --cert/--key); stopping early`,
     );
     this.o.onStop?.(why);
@@ -248,7 +264,9 @@ export class AuthoritativeListener {
    * A session that got through STARTTLS and ended (EOF, close, or a TLS handshake the peer cut
    * off without an alert) before the peer sent any dialback element or stanza: counted; enough
    * of them in a run means the peer loops, so we stop. (jabberd2 2.7 asked for a client
-   * certificate restarts the stream, then closes; a faster peer drops during the handshake.)
+   * certificate restarts the stream, then closes, or stays silent without closing, which the
+   * listener ends after silentAfterTlsMs and counts the same; a faster peer drops during the
+   * handshake.)
    */
   private afterSession(s: InboundSessionFacts): void {
     if (this.closing) return;
@@ -263,15 +281,34 @@ export class AuthoritativeListener {
       return;
     }
     if (!s.tls) return;
+    // Silent after the handshake: TLS done, no restarted stream header, closed by us (serve()).
+    const silentAfterHandshake = s.end?.how === 'idle' && s.streams.every((x) => !x.encrypted);
     const cut = s.tls.ok
-      ? s.end?.how === 'eof' || s.end?.how === 'peer-closed'
+      ? s.end?.how === 'eof' || s.end?.how === 'peer-closed' || silentAfterHandshake
       : !s.tls.alert && (s.tls.reason === 'closed' || s.tls.reason === 'reset');
     if (!cut || !silentSession(s)) return;
     s.closedAfterTls = true;
     this.silentAfterTls++;
     this.facts.closedAfterTls = this.silentAfterTls;
-    if (this.silentAfterTls >= (this.o.maxSilentAfterTls ?? 3))
+    if (this.silentAfterTls >= (this.o.maxSilentAfterTls ?? 3)) {
       this.stop({ reason: 'closed-after-tls', count: this.silentAfterTls });
+      return;
+    }
+    // We asked for a client certificate: jabberd2 2.7 then either loops (the count above) or
+    // drops the callback and does not call back again for longer than the callback timeout.
+    // Nothing else coming within the silence bound after the drop: the outcome is known.
+    if (this.o.requestClientCert) {
+      const seen = this.sessions.length;
+      const t = setTimeout(() => {
+        if (this.closing || this.stopped || this.live.size > 0 || this.sessions.length !== seen) return;
+        this.stop({ reason: 'closed-after-tls', count: this.silentAfterTls });
+      }, this.silentMs());
+      t.unref();
+    }
+  }
+
+  private silentMs(): number {
+    return Math.min(this.o.silentAfterTlsMs ?? SILENT_AFTER_TLS_MS, this.o.timeoutMs);
   }
 
   private end(s: InboundSessionFacts, how: NonNullable<InboundSessionFacts['end']>['how']): void {
@@ -309,10 +346,17 @@ export class AuthoritativeListener {
     const authenticated = new Set<string>();
     let pending = 0;
     let elements = 0;
+    const silentMs = this.silentMs();
     for (;;) {
-      // A stream (re)opens: the first one, or the one after TLS (RFC 6120 §5.4.3.3).
-      const first = await conn.read(o.timeoutMs, 'callback stream header');
+      // A stream (re)opens: the first one, or the one after TLS (RFC 6120 §5.4.3.3), which
+      // follows the handshake at once: a peer silent that long has given up on the callback.
+      const first = await conn.read(encrypted ? silentMs : o.timeoutMs, 'callback stream header');
       if (first.kind !== 'header') {
+        if (first.kind === 'timeout' && encrypted) {
+          transcript.note(`no stream header ${silentMs} ms after TLS; closing`);
+          this.end(s, 'idle');
+          return;
+        }
         if (first.kind === 'error') {
           // RFC 6120 §4.9.1.2: an error before our header still needs a header to carry it.
           conn.send(streamHeader({ from: o.our, id: randomToken(12) }));

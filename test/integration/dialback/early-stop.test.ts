@@ -92,6 +92,58 @@ describe('xfed dialback: early stops', () => {
     assertValidReport(report);
   });
 
+  it('counts a callback that completes TLS and then stays silent without closing like one that closed, and stops early', async () => {
+    // Given a peer that calls back, completes STARTTLS, then sends nothing and keeps the
+    // connection open, reconnecting meanwhile (jabberd2 2.7 asked for a client certificate)
+    let stopLoop = false;
+    const held: RawClient[] = [];
+    const w = await startWorld({
+      async onResult(r) {
+        const loop = async () => {
+          while (!stopLoop && held.length < 200) {
+            try {
+              const cl = await RawClient.connect('127.0.0.1', r.world.listenPort);
+              held.push(cl);
+              cl.send(
+                `<?xml version='1.0'?><stream:stream xmlns='jabber:server' xmlns:stream='http://etherx.jabber.org/streams' xmlns:db='jabber:server:dialback' from='${PEER}' to='${OUR}' version='1.0'>`,
+              );
+              await cl.next(/<stream:features>[\s\S]*?<\/stream:features>/, 2000);
+              cl.send("<starttls xmlns='urn:ietf:params:xml:ns:xmpp-tls'/>");
+              await cl.next(/<proceed[^>]*\/>/, 2000);
+              await cl.startTls({ rejectUnauthorized: false, servername: OUR });
+              // Nothing more, and no close: the next callback starts while this one hangs
+            } catch {
+              await new Promise((res) => setTimeout(res, 50));
+            }
+          }
+        };
+        await loop();
+        await r.c.waitFor(/<\/stream:stream>/, 5000).catch(() => {});
+        r.c.end();
+      },
+    });
+    worlds.push(w);
+    // When xfed runs the handshake with a callback timeout far above the silence it tolerates
+    const resultTimeoutMs = 20_000;
+    const started = Date.now();
+    const { report, facts, ids } = await runDialback(w, { resultTimeoutMs });
+    const elapsed = Date.now() - started;
+    stopLoop = true;
+    for (const c of held) c.socket.destroy();
+    // Then the run stopped early with its own finding, not no-verify after the timeout
+    assert.equal(ids[0], 'dialback.callback.closed-after-tls', ids.join());
+    assert.ok(!ids.includes('dialback.callback.no-verify'));
+    assert.equal(facts.stoppedEarly?.reason, 'closed-after-tls');
+    const f = report.findings[0];
+    assert.ok(Number(f?.evidence.count) >= 3, JSON.stringify(f?.evidence));
+    // And the silent callbacks were closed by the listener (idle), not by the peer
+    const silent = facts.sessions.filter((s) => s.closedAfterTls);
+    assert.ok(silent.length >= 3);
+    assert.ok(silent.every((s) => s.tls?.ok === true && s.end?.how === 'idle'));
+    assert.ok(elapsed < resultTimeoutMs / 2, `took ${elapsed} ms`);
+    assertValidReport(report);
+  });
+
   it('without --cert: stops as soon as the callback asks for STARTTLS and makes that the primary error', async () => {
     // Given a peer that insists on TLS on its callback (Prosody, ejabberd, jabberd2 by default)
     const w = await startWorld({

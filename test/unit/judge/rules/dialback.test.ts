@@ -191,6 +191,44 @@ describe('dialback rules: which step to blame', () => {
     ]);
   });
 
+  it('prefers closed-after-tls over no-verify when the only callback went silent after TLS', () => {
+    // Given one callback that completed TLS and then sent nothing until the listener closed it
+    const f = facts({ outcome: 'timeout' }, [
+      session({
+        streams: [{ idSent: 'a', encrypted: false, atMs: 20 }],
+        tls: { ok: true, atMs: 21, durationMs: 1 },
+        closedAfterTls: true,
+        end: { how: 'idle', atMs: 2021 },
+      }),
+    ]);
+    f.listener.closedAfterTls = 1;
+    // Then the finding says what the callback did, with the count
+    const ids = dialbackIds(f);
+    assert.ok(ids.includes('dialback.callback.closed-after-tls'), ids.join());
+    assert.ok(!ids.includes('dialback.callback.no-verify'), ids.join());
+  });
+
+  it('with --request-client-cert, names a single callback that restarted the stream and dropped closed-after-tls', () => {
+    // Given jabberd2 asked for a client certificate: one callback, TLS, restarted header, EOF, no retry
+    const f = facts({ outcome: 'timeout' }, [
+      session({
+        streams: [
+          { idSent: 'a', encrypted: false, atMs: 20 },
+          { idSent: 'b', encrypted: true, atMs: 40 },
+        ],
+        tls: { ok: true, atMs: 21, durationMs: 11 },
+        closedAfterTls: true,
+        end: { how: 'eof', atMs: 42 },
+      }),
+    ]);
+    f.listener.closedAfterTls = 1;
+    assert.ok(dialbackIds(f).includes('dialback.callback.no-verify'), 'without the request: no-verify');
+    f.listener.requestClientCert = true;
+    const ids = dialbackIds(f);
+    assert.ok(ids.includes('dialback.callback.closed-after-tls'), ids.join());
+    assert.ok(!ids.includes('dialback.callback.no-verify'), ids.join());
+  });
+
   it('ignores a refused db:result for a domain xfed does not serve when looking for a reverse failure', () => {
     const f = facts({ outcome: 'timeout' }, [
       session({
