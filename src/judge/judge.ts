@@ -20,6 +20,37 @@ export function hit(id: FindingId, evidence: Record<string, unknown> = {}): Hit 
   return { id, evidence };
 }
 
+/** Longest list of names an evidence value carries; the rest is counted ("… N more"). */
+export const MAX_LISTED = 10;
+
+export function capList(items: readonly string[]): string[] {
+  return items.length <= MAX_LISTED
+    ? [...items]
+    : [...items.slice(0, MAX_LISTED), `… ${items.length - MAX_LISTED} more`];
+}
+
+/** How many hits of one id stand before the rest are summed up (capRepeats). */
+export const MAX_SAME = 3;
+
+/**
+ * One finding per target is right for a handful of targets; for dozens it buries the report.
+ * The first MAX_SAME hits of each id stand, in order; for an id with more, `summary` gets every
+ * hit of that id and sums up the ones beyond MAX_SAME in one hit (dns.finding.repeated,
+ * xmpp.target.repeated), added after them.
+ */
+export function capRepeats(hits: readonly Hit[], summary: (id: FindingId, all: Hit[]) => Hit): Hit[] {
+  const byId = new Map<FindingId, Hit[]>();
+  const out: Hit[] = [];
+  for (const h of hits) {
+    const same = byId.get(h.id) ?? [];
+    same.push(h);
+    byId.set(h.id, same);
+    if (same.length <= MAX_SAME) out.push(h);
+  }
+  for (const [id, same] of byId) if (same.length > MAX_SAME) out.push(summary(id, same));
+  return out;
+}
+
 /** Formats one evidence value for prose: arrays are joined, objects shown as compact JSON. */
 export function formatValue(v: unknown): string {
   if (v === undefined || v === null || v === '') return '(none)';

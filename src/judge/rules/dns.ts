@@ -13,7 +13,7 @@ import {
   type SrvRecordFact,
 } from '../../facts/srv.js';
 import { catalogEntry, type FindingId } from '../catalog/index.js';
-import { type Hit, hit, type Rule } from '../judge.js';
+import { capList, capRepeats, type Hit, hit, MAX_SAME, type Rule } from '../judge.js';
 
 const S2S_PORT = 5269;
 
@@ -220,15 +220,6 @@ function eachTarget(v: ResolverView): { service: ServiceLookup; r: SrvRecordFact
   );
 }
 
-/** Longest list of records or answers a finding's evidence carries; the rest is counted. */
-const MAX_LISTED = 10;
-
-function capList(items: string[]): string[] {
-  return items.length <= MAX_LISTED
-    ? items
-    : [...items.slice(0, MAX_LISTED), `… ${items.length - MAX_LISTED} more`];
-}
-
 export const tooManyTargets: Rule<SrvFacts> = (f) => {
   const v = primaryView(f);
   if (!v) return [];
@@ -358,38 +349,20 @@ export const resolversDisagree: Rule<SrvFacts> = (f) => {
   ];
 };
 
-/** The same finding for more targets than this is reported once more as dns.finding.repeated. */
-const MAX_SAME = 3;
-
-/**
- * One finding per target is right for a handful of targets; for dozens it buries the report.
- * The first MAX_SAME hits of an id stand, the rest become one dns.finding.repeated naming them.
- */
+/** The hits of an id beyond MAX_SAME become one dns.finding.repeated naming them. */
 export function aggregateRepeats(hits: Hit[]): Hit[] {
-  const seen = new Map<FindingId, Hit[]>();
-  const out: Hit[] = [];
-  for (const h of hits) {
-    const same = seen.get(h.id) ?? [];
-    same.push(h);
-    seen.set(h.id, same);
-    if (same.length <= MAX_SAME) out.push(h);
-  }
-  for (const [id, same] of seen) {
-    if (same.length <= MAX_SAME) continue;
+  const label = (h: Hit) =>
+    String(h.evidence.record ?? h.evidence.target ?? h.evidence.resolver ?? h.evidence.name ?? '?');
+  return capRepeats(hits, (id, same) => {
     const rest = same.slice(MAX_SAME);
-    const label = (h: Hit) =>
-      String(h.evidence.record ?? h.evidence.target ?? h.evidence.resolver ?? h.evidence.name ?? '?');
-    out.push(
-      hit('dns.finding.repeated', {
-        domain: String(same[0]?.evidence.domain ?? ''),
-        repeatedId: id,
-        count: rest.length,
-        shown: MAX_SAME,
-        others: capList(rest.map(label)),
-      }),
-    );
-  }
-  return out;
+    return hit('dns.finding.repeated', {
+      domain: String(same[0]?.evidence.domain ?? ''),
+      repeatedId: id,
+      count: rest.length,
+      shown: MAX_SAME,
+      others: capList(rest.map(label)),
+    });
+  });
 }
 
 const rawProblemRules: readonly Rule<SrvFacts>[] = [

@@ -8,7 +8,7 @@
 import type { AttemptFacts, HandshakeFacts, TlsProbeFacts } from '../../facts/tls.js';
 import { endpointOf } from '../../report/endpoint.js';
 import { catalogEntry } from '../catalog/index.js';
-import { fillTemplate, type Hit, hit, type Rule } from '../judge.js';
+import { capList, capRepeats, fillTemplate, type Hit, hit, MAX_SAME, type Rule } from '../judge.js';
 import { judgeCert } from './cert.js';
 import { dnsRules } from './dns.js';
 import { attemptStreamHits, type StreamContext, stepFailureHits } from './xmpp.js';
@@ -260,39 +260,20 @@ export const attemptsRule: Rule<TlsProbeFacts> = (f) => {
   return hits;
 };
 
-/** The same finding on more addresses than this is summed up in one xmpp.target.repeated. */
-const MAX_SAME = 3;
-
-/**
- * Many targets failing alike (a runaway SRV answer, a farm behind one broken setting) would
- * bury the report in identical findings: the first MAX_SAME of an id stand, the rest become
- * one xmpp.target.repeated naming their endpoints.
- */
+/** The hits of an id beyond MAX_SAME become one xmpp.target.repeated naming their endpoints. */
 function aggregateRepeats(domain: string, hits: Hit[]): Hit[] {
-  const byId = new Map<string, Hit[]>();
-  const out: Hit[] = [];
-  for (const h of hits) {
-    const same = byId.get(h.id) ?? [];
-    same.push(h);
-    byId.set(h.id, same);
-    if (same.length <= MAX_SAME) out.push(h);
-  }
-  for (const [id, same] of byId) {
-    if (same.length <= MAX_SAME) continue;
+  return capRepeats(hits, (id, same) => {
     const rest = same
       .slice(MAX_SAME)
       .map((h) => String(h.evidence.endpoint ?? h.evidence.deadEndpoint ?? '?'));
-    out.push(
-      hit('xmpp.target.repeated', {
-        domain,
-        repeatedId: id,
-        count: rest.length,
-        shown: MAX_SAME,
-        others: rest.length > 10 ? [...rest.slice(0, 10), `… ${rest.length - 10} more`] : rest,
-      }),
-    );
-  }
-  return out;
+    return hit('xmpp.target.repeated', {
+      domain,
+      repeatedId: id,
+      count: rest.length,
+      shown: MAX_SAME,
+      others: capList(rest),
+    });
+  });
 }
 
 export const tlsProbeRules: readonly Rule<TlsProbeFacts>[] = [
