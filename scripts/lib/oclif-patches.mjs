@@ -16,32 +16,107 @@ export function compareCommandIds(a, b) {
   return a.localeCompare(b);
 }
 
+/**
+ * oclif matches the `oclif.plugins` patterns against package.json's dependencies with
+ * minimatch on every start, which initialises minimatch and compiles each pattern (3-10 ms). A
+ * pattern that is a plain package name (xfed's are) matches exactly that name, so equality
+ * gives the same answer; anything else still goes to minimatch.
+ */
+export function isPlainPackageName(pattern) {
+  // npm's own rule for a package name: no segment starts with '.' or '_'.
+  return /^(@[a-z0-9~-][a-z0-9._~-]*\/)?[a-z0-9~-][a-z0-9._~-]*$/.test(pattern);
+}
+
 export const OCLIF_PATCHES = [
   {
-    file: /[\\/]@oclif[\\/]core[\\/]lib[\\/]config[\\/]plugin\.js$/,
+    path: 'lib/config/plugin.js',
     find: '.sort((a, b) => a.id.localeCompare(b.id));',
     replace: '.sort((a, b) => compareCommandIds(a.id, b.id));',
     prelude: `${compareCommandIds.toString()}\n`,
   },
+  {
+    path: 'lib/config/plugin-loader.js',
+    find: 'patterns.some((w) => (0, minimatch_1.minimatch)(p, w))',
+    replace: 'patterns.some((w) => (isPlainPackageName(w) ? p === w : (0, minimatch_1.minimatch)(p, w)))',
+    prelude: `${isPlainPackageName.toString()}\n`,
+  },
 ];
 
-/** An esbuild plugin applying OCLIF_PATCHES. */
+/** An esbuild plugin applying OCLIF_PATCHES and makeRequiresLazy to @oclif/core's files. */
 export function oclifPatches() {
   return {
     name: 'xfed-oclif-patches',
     setup(build) {
-      for (const patch of OCLIF_PATCHES) {
-        build.onLoad({ filter: patch.file }, async (args) => {
-          const { readFile } = await import('node:fs/promises');
-          const text = await readFile(args.path, 'utf8');
+      build.onLoad({ filter: /[\\/]@oclif[\\/]core[\\/]lib[\\/].*\.js$/ }, async (args) => {
+        const { readFile } = await import('node:fs/promises');
+        let text = await readFile(args.path, 'utf8');
+        const file = args.path.replaceAll('\\', '/');
+        for (const patch of OCLIF_PATCHES.filter((p) => file.endsWith(`/@oclif/core/${p.path}`))) {
           if (!text.includes(patch.find)) {
             throw new Error(
               `bundle: ${args.path} no longer contains ${JSON.stringify(patch.find)}; review scripts/lib/oclif-patches.mjs`,
             );
           }
-          return { contents: patch.prelude + text.replace(patch.find, patch.replace), loader: 'js' };
-        });
-      }
+          text = patch.prelude + text.replace(patch.find, patch.replace);
+        }
+        return { contents: makeRequiresLazy(text), loader: 'js' };
+      });
     },
   };
+}
+
+/**
+ * oclif's compiled modules require their dependencies at the top (`const x_1 = require("x")`),
+ * so loading `Command` initialises the glob engine, template engine, spinner list and
+ * config-file reader even when a command never uses them. In the bundle these requires become
+ * lazy: the module is initialised on the first property read (`x_1.default`, `(0, x_1.fn)`),
+ * which is how oclif uses every one of them. Names not listed keep oclif's eager require.
+ */
+export const LAZY_OCLIF_DEPENDENCIES = [
+  'cli-spinners',
+  'clean-stack',
+  'debug',
+  'ejs',
+  'indent-string',
+  'lilconfig',
+  'minimatch',
+  'string-width',
+  'tinyglobby',
+  'widest-line',
+  'wrap-ansi',
+];
+
+/** A stand-in for a module's exports that loads it on first use. */
+export function lazyModule(load) {
+  let m;
+  const get = () => {
+    if (m === undefined) m = load();
+    return m;
+  };
+  return new Proxy(
+    {},
+    {
+      get: (_t, k) => get()[k],
+      has: (_t, k) => k in get(),
+      ownKeys: () => Reflect.ownKeys(get()),
+      getOwnPropertyDescriptor: (_t, k) => {
+        const d = Reflect.getOwnPropertyDescriptor(get(), k);
+        return d && { ...d, configurable: true };
+      },
+    },
+  );
+}
+
+/** Rewrites the top-level requires of LAZY_OCLIF_DEPENDENCIES in one oclif file. */
+export function makeRequiresLazy(text) {
+  const names = LAZY_OCLIF_DEPENDENCIES.map((n) => n.replace(/[-/]/g, '\\$&')).join('|');
+  const re = new RegExp(`^const (\\w+) = (__importDefault\\()?require\\("(${names})"\\)(\\))?;$`, 'gm');
+  let count = 0;
+  const out = text.replace(re, (_all, id, wrap, dep, close) => {
+    if (Boolean(wrap) !== Boolean(close)) return _all;
+    count++;
+    const req = `require(${JSON.stringify(dep)})`;
+    return `const ${id} = lazyModule(() => ${wrap ? `__importDefault(${req})` : req});`;
+  });
+  return count ? `${lazyModule.toString()}\n${out}` : out;
 }
