@@ -69,8 +69,11 @@ export function oclifPatches() {
  * oclif's compiled modules require their dependencies at the top (`const x_1 = require("x")`),
  * so loading `Command` initialises the glob engine, template engine, spinner list and
  * config-file reader even when a command never uses them. In the bundle these requires become
- * lazy: the module is initialised on the first property read (`x_1.default`, `(0, x_1.fn)`),
- * which is how oclif uses every one of them. Names not listed keep oclif's eager require.
+ * lazy: the module is loaded on the first property read (`x_1.default`, `(0, x_1.fn)`), which
+ * is how oclif uses every one of them. They are also left out of the bundle (about 190 KB that
+ * every command would otherwise compile): the stand-in requires them from node_modules,
+ * resolved from @oclif/core's own location, exactly as oclif itself would (help output and
+ * error rendering use them). Names not listed keep oclif's eager, bundled require.
  */
 export const LAZY_OCLIF_DEPENDENCIES = [
   'cli-spinners',
@@ -107,16 +110,22 @@ export function lazyModule(load) {
   );
 }
 
+/** Requires `id` as a module of @oclif/core would (its dependencies, from its location). */
+export function oclifRequire(id) {
+  const { createRequire } = require('node:module');
+  return createRequire(require.resolve('@oclif/core'))(id);
+}
+
 /** Rewrites the top-level requires of LAZY_OCLIF_DEPENDENCIES in one oclif file. */
 export function makeRequiresLazy(text) {
   const names = LAZY_OCLIF_DEPENDENCIES.map((n) => n.replace(/[-/]/g, '\\$&')).join('|');
   const re = new RegExp(`^const (\\w+) = (__importDefault\\()?require\\("(${names})"\\)(\\))?;$`, 'gm');
   let count = 0;
-  const out = text.replace(re, (_all, id, wrap, dep, close) => {
-    if (Boolean(wrap) !== Boolean(close)) return _all;
+  const out = text.replace(re, (all, id, wrap, dep, close) => {
+    if (Boolean(wrap) !== Boolean(close)) return all;
     count++;
-    const req = `require(${JSON.stringify(dep)})`;
+    const req = `oclifRequire(${JSON.stringify(dep)})`;
     return `const ${id} = lazyModule(() => ${wrap ? `__importDefault(${req})` : req});`;
   });
-  return count ? `${lazyModule.toString()}\n${out}` : out;
+  return count ? `${lazyModule.toString()}\n${oclifRequire.toString()}\n${out}` : out;
 }
