@@ -41,7 +41,8 @@ describe('npm pack contents', () => {
       'bin/run.js',
       'oclif.manifest.json',
       'schemas/report.v1.json',
-      'dist/cli/base-command.js',
+      'dist/main.js',
+      'dist/meta.json',
     ])
       assert.ok(files.has(f), f);
   });

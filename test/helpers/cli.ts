@@ -1,5 +1,8 @@
 /** Runs the built CLI (bin/run.js) as a subprocess, for end-to-end tests. */
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const BIN = fileURLToPath(new URL('../../bin/run.js', import.meta.url));
@@ -46,4 +49,60 @@ export function jsonLines(stdout: string): unknown[] {
     .split('\n')
     .filter((l) => l.length > 0)
     .map((l) => JSON.parse(l) as unknown);
+}
+
+const LIST_MODULES = fileURLToPath(new URL('../../bench/lib/list-modules.mjs', import.meta.url));
+
+/**
+ * Runs the built CLI with bench/lib/list-modules.mjs and returns, with its result, every module
+ * it loaded: ESM URLs, require.cache, built-ins (`node:…`), and the source modules bundled in
+ * each loaded file of dist/ (`src/gather/tls.ts`, `node_modules/saxes/lib/saxes.js`).
+ */
+export async function runCliListingModules(
+  args: readonly string[],
+  opts: { env?: NodeJS.ProcessEnv; input?: string; timeoutMs?: number } = {},
+): Promise<CliResult & { modules: string[] }> {
+  const dir = mkdtempSync(join(tmpdir(), 'xfed-modules-'));
+  try {
+    const file = join(dir, 'modules.txt');
+    const r = await runCli(args, {
+      ...opts,
+      env: { ...opts.env, NODE_OPTIONS: `--import ${LIST_MODULES}`, XFED_MODULES_FILE: file },
+    });
+    return { ...r, modules: readFileSync(file, 'utf8').split('\n').filter(Boolean) };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Imports one built module (as oclif does for help and command lists) in a fresh Node with
+ * bench/lib/list-modules.mjs and returns what it loaded: URLs, built-ins, and the source
+ * modules bundled in each loaded file of dist/ (`src/…`, `node_modules/…`).
+ */
+export function modulesLoadedByImport(distPath: string): {
+  status: number | null;
+  stderr: string;
+  modules: string[];
+} {
+  const dir = mkdtempSync(join(tmpdir(), 'xfed-import-'));
+  try {
+    const file = join(dir, 'modules.txt');
+    const url = new URL(`../../${distPath}`, import.meta.url).href;
+    const r = spawnSync(
+      process.execPath,
+      ['--import', LIST_MODULES, '--input-type=module', '-e', `await import(${JSON.stringify(url)})`],
+      {
+        encoding: 'utf8',
+        env: { ...process.env, XFED_MODULES_FILE: file },
+      },
+    );
+    return {
+      status: r.status,
+      stderr: r.stderr,
+      modules: readFileSync(file, 'utf8').split('\n').filter(Boolean),
+    };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }

@@ -6,6 +6,7 @@
 import type { LookupFunction } from 'node:net';
 import { reasonFromErrno } from '../../facts/attempt.js';
 import type { AxlRequestError } from '../../facts/axl.js';
+import { cjsExports } from '../cjs.js';
 
 /** AXL answers to xfed's queries are a few KiB; anything past this is cut (never buffered). */
 export const MAX_BODY_BYTES = 1024 * 1024;
@@ -104,7 +105,7 @@ export function hostForUrl(host: string): string {
 }
 
 export async function openAxlHttp(o: AxlHttpOptions): Promise<AxlHttp> {
-  const { Client } = await import('undici');
+  const { Client } = cjsExports(await import('undici'));
   const limit = o.maxBodyBytes ?? MAX_BODY_BYTES;
   const connect: Record<string, unknown> = { rejectUnauthorized: !o.insecure, timeout: o.timeoutMs };
   if (o.ca) connect.ca = o.ca;

@@ -9,15 +9,14 @@
  */
 import { randomInt } from 'node:crypto';
 import dgram from 'node:dgram';
-import { createRequire } from 'node:module';
 import net from 'node:net';
 import type * as DnsPacketModule from 'dns-packet';
+import dnsPacket from 'dns-packet';
 import type { DnsOutcome, DnsQueryFact, DnsRecordFact } from '../../facts/srv.js';
 import { formatResolver, type ResolverAddress } from './resolv-conf.js';
 
-// dns-packet is CommonJS: require() it directly. An ESM `import` would first run Node's
-// CJS export scanner over its 1,700 lines, which is measurable in `check srv` start-up (bench/).
-const dnsPacket = createRequire(import.meta.url)('dns-packet') as typeof DnsPacketModule;
+// dns-packet is CommonJS; the bundled build (scripts/bundle.mjs) inlines it, so Node's CJS
+// export scanner never runs over it at start-up (docs/performance.md).
 
 export type QueryType = 'SRV' | 'A' | 'AAAA';
 

@@ -11,6 +11,7 @@ import { lstat, opendir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
+import { cjsExports } from '../cjs.js';
 
 /** Longest line kept (bytes); the rest of a longer line is dropped and the line marked truncated. */
 export const MAX_LINE_BYTES = 64 * 1024;
@@ -216,7 +217,7 @@ async function readStream(name: string, chunks: Chunks, sink: LineSink, budget: 
 }
 
 async function readTar(name: string, chunks: Chunks, sink: LineSink, budget: Budget, depth: number) {
-  const tar = await import('tar-stream');
+  const tar = cjsExports(await import('tar-stream'));
   const extract = tar.extract();
   const src = Readable.from(chunks);
   src.on('error', (e) => extract.destroy(e));
@@ -246,7 +247,7 @@ async function readTar(name: string, chunks: Chunks, sink: LineSink, budget: Bud
 }
 
 async function readZipFile(path: string, sink: LineSink, budget: Budget, depth: number) {
-  const yauzl = await import('yauzl');
+  const yauzl = cjsExports(await import('yauzl'));
   let zip: import('yauzl').ZipFile;
   try {
     zip = await new Promise((resolve, reject) =>
@@ -279,7 +280,7 @@ async function readZipBuffer(name: string, chunks: Chunks, sink: LineSink, budge
     sink.problem({ kind: 'truncated-archive', source: name, message: archiveError(e) });
     return;
   }
-  const yauzl = await import('yauzl');
+  const yauzl = cjsExports(await import('yauzl'));
   let zip: import('yauzl').ZipFile;
   try {
     zip = await new Promise((resolve, reject) =>

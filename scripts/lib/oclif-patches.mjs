@@ -1,0 +1,131 @@
+// Build-time edits of @oclif/core inside xfed's bundle (scripts/bundle.mjs), one per start-up
+// cost measured in docs/performance.md. Each names the exact text it replaces and the build
+// fails if that text is gone (an oclif upgrade), so a patch is never silently dropped.
+
+/**
+ * oclif sorts a plugin's commands with `localeCompare` on every start. The first
+ * `localeCompare` of a process builds an ICU collator: 10-12 ms CPU, a twentieth of `xfed
+ * explain`. For ids made only of a-z, '-' and ':' (all of xfed's), code-point order is the
+ * same as ICU's root order ('-' < ':' < letters, no ignorable characters), which
+ * test/unit/bundle-patches.test.ts checks with random ids; any other id still uses
+ * localeCompare. Scoped to this one sort, unlike a patch of String.prototype.
+ */
+export function compareCommandIds(a, b) {
+  const plain = /^[a-z:-]*$/;
+  if (plain.test(a) && plain.test(b)) return a < b ? -1 : a > b ? 1 : 0;
+  return a.localeCompare(b);
+}
+
+/**
+ * oclif matches the `oclif.plugins` patterns against package.json's dependencies with
+ * minimatch on every start, which initialises minimatch and compiles each pattern (3-10 ms). A
+ * pattern that is a plain package name (xfed's are) matches exactly that name, so equality
+ * gives the same answer; anything else still goes to minimatch.
+ */
+export function isPlainPackageName(pattern) {
+  // npm's own rule for a package name: no segment starts with '.' or '_'.
+  return /^(@[a-z0-9~-][a-z0-9._~-]*\/)?[a-z0-9~-][a-z0-9._~-]*$/.test(pattern);
+}
+
+export const OCLIF_PATCHES = [
+  {
+    path: 'lib/config/plugin.js',
+    find: '.sort((a, b) => a.id.localeCompare(b.id));',
+    replace: '.sort((a, b) => compareCommandIds(a.id, b.id));',
+    prelude: `${compareCommandIds.toString()}\n`,
+  },
+  {
+    path: 'lib/config/plugin-loader.js',
+    find: 'patterns.some((w) => (0, minimatch_1.minimatch)(p, w))',
+    replace: 'patterns.some((w) => (isPlainPackageName(w) ? p === w : (0, minimatch_1.minimatch)(p, w)))',
+    prelude: `${isPlainPackageName.toString()}\n`,
+  },
+];
+
+/** An esbuild plugin applying OCLIF_PATCHES and makeRequiresLazy to @oclif/core's files. */
+export function oclifPatches() {
+  return {
+    name: 'xfed-oclif-patches',
+    setup(build) {
+      build.onLoad({ filter: /[\\/]@oclif[\\/]core[\\/]lib[\\/].*\.js$/ }, async (args) => {
+        const { readFile } = await import('node:fs/promises');
+        let text = await readFile(args.path, 'utf8');
+        const file = args.path.replaceAll('\\', '/');
+        for (const patch of OCLIF_PATCHES.filter((p) => file.endsWith(`/@oclif/core/${p.path}`))) {
+          if (!text.includes(patch.find)) {
+            throw new Error(
+              `bundle: ${args.path} no longer contains ${JSON.stringify(patch.find)}; review scripts/lib/oclif-patches.mjs`,
+            );
+          }
+          text = patch.prelude + text.replace(patch.find, patch.replace);
+        }
+        return { contents: makeRequiresLazy(text), loader: 'js' };
+      });
+    },
+  };
+}
+
+/**
+ * oclif's compiled modules require their dependencies at the top (`const x_1 = require("x")`),
+ * so loading `Command` initialises the glob engine, template engine, spinner list and
+ * config-file reader even when a command never uses them. In the bundle these requires become
+ * lazy: the module is loaded on the first property read (`x_1.default`, `(0, x_1.fn)`), which
+ * is how oclif uses every one of them. They are also left out of the bundle (about 190 KB that
+ * every command would otherwise compile): the stand-in requires them from node_modules,
+ * resolved from @oclif/core's own location, exactly as oclif itself would (help output and
+ * error rendering use them). Names not listed keep oclif's eager, bundled require.
+ */
+export const LAZY_OCLIF_DEPENDENCIES = [
+  'cli-spinners',
+  'clean-stack',
+  'debug',
+  'ejs',
+  'indent-string',
+  'lilconfig',
+  'minimatch',
+  'string-width',
+  'tinyglobby',
+  'widest-line',
+  'wrap-ansi',
+];
+
+/** A stand-in for a module's exports that loads it on first use. */
+export function lazyModule(load) {
+  let m;
+  const get = () => {
+    if (m === undefined) m = load();
+    return m;
+  };
+  return new Proxy(
+    {},
+    {
+      get: (_t, k) => get()[k],
+      has: (_t, k) => k in get(),
+      ownKeys: () => Reflect.ownKeys(get()),
+      getOwnPropertyDescriptor: (_t, k) => {
+        const d = Reflect.getOwnPropertyDescriptor(get(), k);
+        return d && { ...d, configurable: true };
+      },
+    },
+  );
+}
+
+/** Requires `id` as a module of @oclif/core would (its dependencies, from its location). */
+export function oclifRequire(id) {
+  const { createRequire } = require('node:module');
+  return createRequire(require.resolve('@oclif/core'))(id);
+}
+
+/** Rewrites the top-level requires of LAZY_OCLIF_DEPENDENCIES in one oclif file. */
+export function makeRequiresLazy(text) {
+  const names = LAZY_OCLIF_DEPENDENCIES.map((n) => n.replace(/[-/]/g, '\\$&')).join('|');
+  const re = new RegExp(`^const (\\w+) = (__importDefault\\()?require\\("(${names})"\\)(\\))?;$`, 'gm');
+  let count = 0;
+  const out = text.replace(re, (all, id, wrap, dep, close) => {
+    if (Boolean(wrap) !== Boolean(close)) return all;
+    count++;
+    const req = `oclifRequire(${JSON.stringify(dep)})`;
+    return `const ${id} = lazyModule(() => ${wrap ? `__importDefault(${req})` : req});`;
+  });
+  return count ? `${lazyModule.toString()}\n${oclifRequire.toString()}\n${out}` : out;
+}

@@ -1,0 +1,161 @@
+/**
+ * The build-time oclif patches (scripts/lib/oclif-patches.mjs): each short path must give the
+ * answer oclif's own code gives, and every patch must still find its text in the installed
+ * @oclif/core (the build fails otherwise; this says why before a build does).
+ */
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import fc from 'fast-check';
+import {
+  compareCommandIds,
+  isPlainPackageName,
+  LAZY_OCLIF_DEPENDENCIES,
+  lazyModule,
+  makeRequiresLazy,
+  OCLIF_PATCHES,
+  // @ts-expect-error: a plain .mjs build script, no type declarations
+} from '../../../scripts/lib/oclif-patches.mjs';
+import { fuzzParams } from '../../fuzz/fuzz-settings.js';
+
+const require = createRequire(import.meta.url);
+const OCLIF = require.resolve('@oclif/core/package.json').replace(/package\.json$/, '');
+const { minimatch } = createRequire(`${OCLIF}package.json`)('minimatch') as {
+  minimatch: (p: string, pattern: string) => boolean;
+};
+const sign = (n: number) => Math.sign(n);
+
+function oclifFiles(dir: string, acc: string[] = []): string[] {
+  for (const name of readdirSync(dir)) {
+    const p = join(dir, name);
+    if (statSync(p).isDirectory()) oclifFiles(p, acc);
+    else if (name.endsWith('.js')) acc.push(p);
+  }
+  return acc;
+}
+
+describe('oclif patches: command order without ICU', () => {
+  it('orders ids of a-z, "-" and ":" exactly as localeCompare does', () => {
+    const id = fc.string({ unit: fc.constantFrom('a', 'b', 'k', 'z', '-', ':'), maxLength: 8 });
+    fc.assert(
+      fc.property(id, id, (a, b) => {
+        assert.equal(sign(compareCommandIds(a, b)), sign(a.localeCompare(b)), `${a} vs ${b}`);
+      }),
+      fuzzParams({ numRuns: 2000 }),
+    );
+  });
+
+  it('sorts the real command ids as localeCompare does, and leaves other ids to localeCompare', () => {
+    const ids = Object.keys(
+      JSON.parse(readFileSync(new URL('../../../oclif.manifest.json', import.meta.url), 'utf8')).commands,
+    );
+    assert.ok(ids.length > 5, 'the manifest lists the commands (npm run build)');
+    assert.deepEqual(
+      [...ids].sort(compareCommandIds),
+      [...ids].sort((a, b) => a.localeCompare(b)),
+    );
+    // Digits and capitals are outside the short path: ICU puts "a:" before "a1", code points do not.
+    assert.equal(sign(compareCommandIds('a1', 'a:')), 1);
+    assert.equal(sign(compareCommandIds('B', 'a')), 1);
+  });
+});
+
+describe('oclif patches: plugin patterns without minimatch', () => {
+  const segment = fc.string({
+    unit: fc.constantFrom('a', 'o', 'z', '0', '-', '.', '_'),
+    minLength: 1,
+    maxLength: 6,
+  });
+  const name = fc
+    .tuple(fc.option(segment, { nil: undefined }), segment)
+    .map(([scope, n]) => (scope ? `@${scope}/${n}` : n));
+
+  it('a plain package name matches a dependency exactly when minimatch says so', () => {
+    fc.assert(
+      fc.property(name, name, (dep, pattern) => {
+        fc.pre(isPlainPackageName(pattern));
+        assert.equal(dep === pattern, minimatch(dep, pattern), `${dep} vs ${pattern}`);
+        assert.equal(minimatch(pattern, pattern), true);
+      }),
+      fuzzParams({ numRuns: 3000 }),
+    );
+  });
+
+  it('sends globs and odd patterns to minimatch', () => {
+    for (const p of [
+      '@oclif/plugin-*',
+      '@oclif/*',
+      '!foo',
+      '#x',
+      '.hidden',
+      '@a/..',
+      'a/b/c',
+      'foo?',
+      '{a,b}',
+      'Foo',
+    ])
+      assert.equal(isPlainPackageName(p), false, p);
+    for (const p of ['@oclif/plugin-autocomplete', 'xfed', 'a.b_c-d'])
+      assert.equal(isPlainPackageName(p), true, p);
+  });
+});
+
+describe('oclif patches: lazy requires', () => {
+  it('loads a module on the first use, once, and behaves as its exports', () => {
+    let loads = 0;
+    const exportsObj = { default: (x: number) => x + 1, named: 'n' };
+    const m = lazyModule(() => {
+      loads++;
+      return exportsObj;
+    });
+    assert.equal(loads, 0, 'creating the stand-in loads nothing');
+    assert.equal(m.default(1), 2);
+    assert.equal(m.named, 'n');
+    assert.ok('named' in m);
+    assert.deepEqual(Object.keys(m), ['default', 'named']);
+    assert.equal(loads, 1);
+  });
+
+  it('rewrites both require forms oclif uses, and nothing else', () => {
+    const src = [
+      'const ejs_1 = __importDefault(require("ejs"));',
+      'const minimatch_1 = require("minimatch");',
+      'const ansis_1 = __importDefault(require("ansis"));',
+      'const x = require("node:path");',
+    ].join('\n');
+    const out = makeRequiresLazy(src) as string;
+    assert.match(out, /^const ejs_1 = lazyModule\(\(\) => __importDefault\(oclifRequire\("ejs"\)\)\);$/m);
+    assert.match(out, /^const minimatch_1 = lazyModule\(\(\) => oclifRequire\("minimatch"\)\);$/m);
+    assert.match(out, /^const ansis_1 = __importDefault\(require\("ansis"\)\);$/m);
+    assert.match(out, /^const x = require\("node:path"\);$/m);
+  });
+
+  it('each lazy dependency is still required at the top of some oclif file', () => {
+    const all = oclifFiles(`${OCLIF}lib`).map((f) => readFileSync(f, 'utf8'));
+    for (const dep of LAZY_OCLIF_DEPENDENCIES as string[]) {
+      const rewritten = all.some((text) =>
+        (makeRequiresLazy(text) as string).includes(`oclifRequire("${dep}")`),
+      );
+      assert.ok(
+        rewritten,
+        `${dep}: no top-level require left in @oclif/core; drop it from LAZY_OCLIF_DEPENDENCIES`,
+      );
+    }
+  });
+
+  it('each lazy dependency resolves from @oclif/core as oclif would resolve it (it is left out of the bundle)', () => {
+    const fromOclif = createRequire(require.resolve('@oclif/core'));
+    for (const dep of LAZY_OCLIF_DEPENDENCIES as string[]) assert.ok(fromOclif(dep), dep);
+  });
+
+  it('every patch finds its text in the installed @oclif/core', () => {
+    for (const patch of OCLIF_PATCHES as { path: string; find: string }[]) {
+      assert.ok(
+        readFileSync(`${OCLIF}${patch.path}`, 'utf8').includes(patch.find),
+        `${patch.path}: ${patch.find}`,
+      );
+    }
+  });
+});
