@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { FAKE_PASSWORD, FAKE_USER, type FakeAxl, startFakeAxl } from '../fakes/fake-axl-server.js';
-import { jsonLines, modulesLoadedByImport, runCli } from '../helpers/cli.js';
+import { jsonLines, runCli } from '../helpers/cli.js';
 import { assertValidReport, idsOf } from '../helpers/schema.js';
 
 describe('xfed axl-auth (e2e)', () => {
@@ -188,25 +188,6 @@ describe('xfed axl-auth (e2e)', () => {
     const args = ['axl-auth', '--host', '127.0.0.1', '--port', String(fake.port), '--ca', caFile, '--json'];
     const r = await runCli(args, { env: { XFED_AXL_USER: FAKE_USER, XFED_AXL_PASSWORD: FAKE_PASSWORD } });
     assert.equal(r.code, 0, r.stderr);
-  });
-
-  it('importing the axl-auth command module (as oclif does for help and command lists) loads neither the probe, saxes nor undici', () => {
-    // When the built command module is imported (the lister also names the source modules
-    // bundled in each loaded file of dist/)
-    const r = modulesLoadedByImport('dist/commands/axl-auth.js');
-    assert.equal(r.status, 0, r.stderr);
-    assert.ok(
-      r.modules.some((m) => m === 'src/commands/axl-auth.ts'),
-      'the command module was loaded',
-    );
-    // Then none of the probe's modules were: they load only when the command runs
-    for (const heavy of [
-      'src/gather/axl.ts',
-      'src/protocol/axl/http.ts',
-      'node_modules/saxes/',
-      'node_modules/undici/',
-    ])
-      assert.ok(!r.modules.some((m) => m.includes(heavy)), `${heavy} was loaded`);
   });
 
   it('documents --password-stdin and has no --password flag', async () => {

@@ -17,7 +17,7 @@ import {
   healthyImp,
   startFakeControlCenter,
 } from '../fakes/fake-control-center.js';
-import { jsonLines, modulesLoadedByImport, runCli } from '../helpers/cli.js';
+import { jsonLines, runCli } from '../helpers/cli.js';
 import { assertValidReport, idsOf } from '../helpers/schema.js';
 
 const env = { XFED_AXL_PASSWORD: FAKE_PASSWORD };
@@ -180,25 +180,6 @@ describe('xfed cisco services (e2e)', () => {
     for (const flag of ['--password-stdin', '--via', '--changed-at', '--all', '--host'])
       assert.ok(r.stdout.includes(flag), flag);
     assert.doesNotMatch(r.stdout, /--password\s/);
-  });
-
-  it('importing the command module (as oclif does for help) loads neither the probe, saxes nor undici', () => {
-    // When the built command module is imported (the lister also names the source modules
-    // bundled in each loaded file of dist/)
-    const r = modulesLoadedByImport('dist/commands/cisco/services.js');
-    assert.equal(r.status, 0, r.stderr);
-    assert.ok(
-      r.modules.some((m) => m === 'src/commands/cisco/services.ts'),
-      'the command module was loaded',
-    );
-    // Then none of the probe's modules were: they load only when the command runs
-    for (const heavy of [
-      'src/gather/cisco-services.ts',
-      'src/protocol/axl/http.ts',
-      'node_modules/saxes/',
-      'node_modules/undici/',
-    ])
-      assert.ok(!r.modules.some((m) => m.includes(heavy)), `${heavy} was loaded`);
   });
 });
 

@@ -9,7 +9,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { type FakeDnsServer, startFakeDns } from '../fakes/fake-dns-server.js';
-import { runCliListingModules } from '../helpers/cli.js';
+import { modulesLoadedByImport, runCliListingModules } from '../helpers/cli.js';
 
 /** Machine output must never pay for these, whatever the command. */
 const NEVER_FOR_MACHINE_OUTPUT = [
@@ -136,4 +136,22 @@ describe('start-up: what each command loads', () => {
     assert.ok(has(r.modules, 'src/gather/tls.ts'), 'probe tls must load its gatherer');
     assertNone(r.modules, [...NEVER_FOR_MACHINE_OUTPUT, 'src/commands/check/'], 'probe tls --json');
   });
+
+  // oclif imports a command's module for help and command lists, not only to run it: the
+  // Cisco commands keep their HTTPS/SOAP code behind the run.
+  for (const [command, source, heavy] of [
+    ['dist/commands/axl-auth.js', 'src/commands/axl-auth.ts', 'src/gather/axl.ts'],
+    ['dist/commands/cisco/services.js', 'src/commands/cisco/services.ts', 'src/gather/cisco-services.ts'],
+  ] as const) {
+    it(`importing ${command} loads neither its probe, saxes nor undici`, () => {
+      const r = modulesLoadedByImport(command);
+      assert.equal(r.status, 0, r.stderr);
+      assert.ok(r.modules.includes(source), 'the lister must see the command module');
+      assertNone(
+        r.modules,
+        [heavy, 'src/protocol/axl/http.ts', 'node_modules/saxes/', 'node_modules/undici/'],
+        `importing ${command}`,
+      );
+    });
+  }
 });
