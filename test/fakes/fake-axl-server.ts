@@ -147,6 +147,23 @@ export function fakeAxlCert(): { key: string; cert: string; caPem: string } {
   return defaultCert;
 }
 
+/**
+ * How an in-process run reaches a fake Cisco HTTPS endpoint (AXL or Control Center) on
+ * 127.0.0.1:port: the fake's credentials and CA, certificate checked. The command options of
+ * axl-auth and cisco services both start with these.
+ */
+export function fakeCiscoEndpoint(port: number) {
+  return {
+    host: '127.0.0.1',
+    port,
+    user: FAKE_USER,
+    password: FAKE_PASSWORD,
+    caPems: [fakeAxlCert().caPem],
+    caFiles: [] as string[],
+    insecure: false,
+  };
+}
+
 export function listen(server: Server, sockets: Set<Socket>, counter: { n: number }): Promise<number> {
   server.on('connection', (s: Socket) => {
     counter.n++;

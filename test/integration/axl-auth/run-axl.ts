@@ -5,7 +5,7 @@ import { type AxlOptions, axlRunOptions, gatherAxl } from '../../../src/gather/a
 import { axlRules } from '../../../src/judge/rules/axl.js';
 import { runTarget } from '../../../src/pipeline/run.js';
 import type { Report } from '../../../src/report/model.js';
-import { FAKE_PASSWORD, FAKE_USER, fakeAxlCert } from '../../fakes/fake-axl-server.js';
+import { fakeCiscoEndpoint } from '../../fakes/fake-axl-server.js';
 
 export interface RunAxl {
   report: Report;
@@ -19,13 +19,7 @@ export async function runAxl(
 ): Promise<RunAxl> {
   const { timeoutMs = 3000, ...rest } = over;
   const o: AxlOptions = {
-    host: '127.0.0.1',
-    port,
-    user: FAKE_USER,
-    password: FAKE_PASSWORD,
-    caPems: [fakeAxlCert().caPem],
-    caFiles: [],
-    insecure: false,
+    ...fakeCiscoEndpoint(port),
     queryS2s: false,
     ...rest,
   };

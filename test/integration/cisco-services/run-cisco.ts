@@ -8,7 +8,7 @@ import {
 import { ciscoServicesRules } from '../../../src/judge/rules/cisco.js';
 import { runTarget } from '../../../src/pipeline/run.js';
 import type { Report } from '../../../src/report/model.js';
-import { FAKE_PASSWORD, FAKE_USER, fakeAxlCert } from '../../fakes/fake-axl-server.js';
+import { fakeCiscoEndpoint } from '../../fakes/fake-axl-server.js';
 
 export interface RunCisco {
   report: Report;
@@ -22,13 +22,7 @@ export async function runCisco(
 ): Promise<RunCisco> {
   const { timeoutMs = 3000, ...rest } = over;
   const o: CiscoServicesOptions = {
-    host: '127.0.0.1',
-    port,
-    user: FAKE_USER,
-    password: FAKE_PASSWORD,
-    caPems: [fakeAxlCert().caPem],
-    caFiles: [],
-    insecure: false,
+    ...fakeCiscoEndpoint(port),
     all: false,
     ...rest,
   };
