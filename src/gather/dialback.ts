@@ -79,6 +79,8 @@ export interface DialbackNetOptions {
   dns?: DnsView;
   /** See TlsProbeOptions.ticketWaitMaxRttMs (tests). */
   ticketWaitMaxRttMs?: number;
+  /** See TlsProbeOptions.ticketWaitMs (tests). */
+  ticketWaitMs?: number;
   /** dialback verify --first: try targets in order until one connects (default: every target in parallel). */
   first?: boolean;
 }
@@ -107,6 +109,7 @@ interface Env {
   /** Set when the run ends: no new outgoing connection is started or kept. */
   aborted: boolean;
   ticketWaitMaxRttMs?: number;
+  ticketWaitMs?: number;
 }
 
 function makeEnv(opts: DialbackNetOptions, ctx: ProbeContext): Env {
@@ -126,6 +129,7 @@ function makeEnv(opts: DialbackNetOptions, ctx: ProbeContext): Env {
     live: new Set(),
     aborted: false,
     ...(opts.ticketWaitMaxRttMs !== undefined ? { ticketWaitMaxRttMs: opts.ticketWaitMaxRttMs } : {}),
+    ...(opts.ticketWaitMs !== undefined ? { ticketWaitMs: opts.ticketWaitMs } : {}),
   };
 }
 
@@ -193,6 +197,7 @@ async function openOutbound(
       timeoutMs: env.timeoutMs,
       transcript,
       ...(env.ticketWaitMaxRttMs !== undefined ? { ticketWaitMaxRttMs: env.ticketWaitMaxRttMs } : {}),
+      ...(env.ticketWaitMs !== undefined ? { ticketWaitMs: env.ticketWaitMs } : {}),
       onConnection: (conn) => {
         if (env.aborted) conn.destroy();
         else env.live.add(conn);

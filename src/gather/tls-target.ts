@@ -33,6 +33,13 @@ export interface TlsProbeOptions {
    */
   ticketWaitMaxRttMs?: number;
   /**
+   * Tests only: how long the restarted stream waits for each TLS 1.3 session ticket and in all
+   * (default: from the round trip, at most TICKET_WAIT_CAP_MS). The in-process fake server shares
+   * our event loop, so on a busy machine our certificate parsing alone can outlast the default
+   * wait before that server has even read our Finished; a long wait lets only the tickets end it.
+   */
+  ticketWaitMs?: number;
+  /**
    * An already-resolved DNS view (see DnsView in gather/srv.ts): domain targets take their
    * SrvFacts from it instead of querying again, so a command composing several layers uses
    * one DNS view throughout.

@@ -220,7 +220,11 @@ async function afterHandshake(
   let tickets: TicketWatch | undefined;
   if (header.startsWith(XML_DECL) && ticketsWorthWaitingFor(socket, rttMs, o.ticketWaitMaxRttMs)) {
     conn.send(XML_DECL);
-    tickets = watchSessionTickets(socket, { rttMs, onTicket: () => conn.send(' ') });
+    tickets = watchSessionTickets(socket, {
+      rttMs,
+      onTicket: () => conn.send(' '),
+      ...(o.ticketWaitMs !== undefined ? { waitMs: o.ticketWaitMs } : {}),
+    });
   }
   a.cert = await certFacts(socket, o.domain, a, o.warnDays);
   let open: OpenResult;
@@ -322,6 +326,8 @@ export interface OutboundStream {
   transcript: Transcript;
   /** See TlsProbeOptions.ticketWaitMaxRttMs. */
   ticketWaitMaxRttMs?: number;
+  /** See TlsProbeOptions.ticketWaitMs. */
+  ticketWaitMs?: number;
   /** Called with every connection opened, e.g. to close it when the run ends early. */
   onConnection?(conn: XmppConnection): void;
   /** Stop after the first features, without STARTTLS (the plaintext-dialback check). */
@@ -422,6 +428,7 @@ async function probeAddress(
     transcript: ctx.transcript,
   };
   if (opts.ticketWaitMaxRttMs !== undefined) o.ticketWaitMaxRttMs = opts.ticketWaitMaxRttMs;
+  if (opts.ticketWaitMs !== undefined) o.ticketWaitMs = opts.ticketWaitMs;
   const { attempt: a, conn, talked, ready } = await connectXmpp(t, o);
   if (!conn) return a;
   try {

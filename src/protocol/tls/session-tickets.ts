@@ -57,11 +57,21 @@ export function ticketsWorthWaitingFor(
  */
 export function watchSessionTickets(
   socket: TLSSocket,
-  o: { rttMs: number; onTicket: () => void },
+  o: {
+    rttMs: number;
+    onTicket: () => void;
+    /**
+     * Tests only: wait this long for the first ticket, for each next one and in all, instead of
+     * the round-trip-based waits and TICKET_WAIT_CAP_MS. A long one leaves the end of the wait
+     * to the tickets (or the socket closing), so that a busy machine cannot end it first.
+     */
+    waitMs?: number;
+  },
 ): TicketWatch {
   const started = Date.now();
-  const firstWaitMs = Math.max(2 * o.rttMs + 3, TICKET_FIRST_WAIT_MIN_MS);
-  const nextWaitMs = o.rttMs + 2;
+  const firstWaitMs = o.waitMs ?? Math.max(2 * o.rttMs + 3, TICKET_FIRST_WAIT_MIN_MS);
+  const nextWaitMs = o.waitMs ?? o.rttMs + 2;
+  const capMs = o.waitMs ?? TICKET_WAIT_CAP_MS;
   let count = 0;
   let last = started;
   let stopped = false;
@@ -82,10 +92,7 @@ export function watchSessionTickets(
   const arm = () => {
     clearTimeout(timer);
     const armed = ++generation;
-    const due = Math.min(
-      count === 0 ? started + firstWaitMs : last + nextWaitMs,
-      started + TICKET_WAIT_CAP_MS,
-    );
+    const due = Math.min(count === 0 ? started + firstWaitMs : last + nextWaitMs, started + capMs);
     // When the deadline passes, let one I/O poll run first: the caller may have been busy (e.g.
     // parsing the certificate chain) while a ticket was already waiting in the socket, and the
     // event loop runs due timers before it reads sockets.

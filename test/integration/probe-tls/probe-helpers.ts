@@ -26,6 +26,8 @@ export interface ProbeArgs {
   warnDays?: number;
   /** See TlsProbeOptions.ticketWaitMaxRttMs. */
   ticketWaitMaxRttMs?: number;
+  /** See TlsProbeOptions.ticketWaitMs. */
+  ticketWaitMs?: number;
 }
 
 export interface ProbeResult {
@@ -51,6 +53,7 @@ export async function probe(a: ProbeArgs): Promise<ProbeResult> {
   if (a.from) opts.from = a.from;
   if (a.resolvers) opts.resolvers = a.resolvers;
   if (a.ticketWaitMaxRttMs !== undefined) opts.ticketWaitMaxRttMs = a.ticketWaitMaxRttMs;
+  if (a.ticketWaitMs !== undefined) opts.ticketWaitMs = a.ticketWaitMs;
   const timeoutMs = a.timeoutMs ?? 2000;
   const started = Date.now();
   const report = await runTarget(

@@ -15,6 +15,7 @@ import { dialbackVerifyRules } from '../../../src/judge/rules/dialback.js';
 import { tlsProbeRules } from '../../../src/judge/rules/tls.js';
 import { runTarget } from '../../../src/pipeline/run.js';
 import { closeDnsSockets } from '../../../src/protocol/dns/client.js';
+import { TICKETS_EXPECTED } from '../../../src/protocol/tls/session-tickets.js';
 import { Transcript } from '../../../src/transcript/recorder.js';
 import { answerAsAuthoritative, OUR, PEER, startWorld, type World } from '../dialback/world.js';
 
@@ -43,7 +44,10 @@ describe('outgoing connection seams', () => {
       our: OUR,
       caPems: [w.certs.caPem],
       resolvers: [w.dns.address],
+      // Wait for the tickets whatever the round trip, and for as long as they take (see the
+      // probe tls ticket test in test/integration/probe-tls/starttls.test.ts)
       ticketWaitMaxRttMs: 1000,
+      ticketWaitMs: 10_000,
     };
     // When xfed dialback verify connects to it
     const report = await runTarget(
@@ -60,6 +64,10 @@ describe('outgoing connection seams', () => {
     assert.equal(facts.answer?.outcome, 'invalid');
     const note = report.transcript?.find((t) => /session ticket\(s\) acknowledged/.test(String(t.data)));
     assert.ok(note, 'no ticket acknowledgement in the transcript');
+    assert.match(
+      String(note.data),
+      new RegExp(`: ${TICKETS_EXPECTED} TLS session ticket\\(s\\) acknowledged`),
+    );
     assert.equal(facts.outbound.attempts[0]?.tls?.protocol, 'TLSv1.3');
   });
 

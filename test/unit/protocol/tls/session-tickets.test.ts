@@ -110,6 +110,28 @@ describe('watchSessionTickets', () => {
     assert.equal(await virtualSettle(w, TICKET_WAIT_CAP_MS + 5), TICKET_WAIT_CAP_MS);
   });
 
+  it('leaves the end of the wait to the tickets when tests set a long wait (waitMs)', async (t) => {
+    t.after(() => mock.timers.reset());
+    mock.timers.enable({ apis: ['setTimeout', 'Date'], now: 0 });
+    // Given a watch with a wait far beyond the default cap, on a 1 ms round trip
+    const s = fakeSocket();
+    let acks = 0;
+    const w = watchSessionTickets(s, { rttMs: 1, onTicket: () => acks++, waitMs: 1000 });
+    // When no ticket comes for longer than the default first wait and cap
+    assert.equal(await virtualSettle(w, TICKET_WAIT_CAP_MS * 2), Number.POSITIVE_INFINITY);
+    // Then it is still waiting; and a ticket that comes late is acknowledged and waited past
+    s.emit('session', Buffer.alloc(0));
+    assert.equal(await virtualSettle(w, TICKET_WAIT_CAP_MS * 2), Number.POSITIVE_INFINITY);
+    assert.equal(acks, 1);
+    // And the last expected ticket ends the wait at once
+    s.emit('session', Buffer.alloc(0));
+    assert.equal(await virtualSettle(w, 0), 0);
+    assert.equal(w.count, TICKETS_EXPECTED);
+    // And without tickets that wait still ends, at waitMs
+    const quiet = watchSessionTickets(fakeSocket(), { rttMs: 1, onTicket: () => {}, waitMs: 60 });
+    assert.equal(await virtualSettle(quiet, 100), 60);
+  });
+
   it('settles at once when the connection closes, and acknowledges nothing afterwards', async () => {
     // Given a watch that has just seen a ticket
     const s = fakeSocket();
