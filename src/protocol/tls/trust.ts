@@ -5,7 +5,7 @@
  */
 import tls, { rootCertificates, type TLSSocket } from 'node:tls';
 import type { CertCheckFacts } from '../../facts/cert.js';
-import { registerCanonicalTrustAnchors, registerTrustAnchors } from './certificate.js';
+import { registerCanonicalTrustAnchors, registerContextStore, registerTrustAnchors } from './certificate.js';
 
 let rootsRegistered = false;
 
@@ -40,11 +40,14 @@ export function secureContextWithAnchors(
 ): tls.SecureContext {
   registerAnchors(caPems);
   const ctx = tls.createSecureContext(options);
-  if (caPems.length === 0) return ctx;
-  const native = (ctx as unknown as { context?: { addCACert?: (pem: string) => void } }).context;
-  if (typeof native?.addCACert !== 'function')
-    return tls.createSecureContext({ ...options, ca: trustAnchors(caPems) });
-  for (const pem of caPems) native.addCACert(pem);
+  if (caPems.length > 0) {
+    const native = (ctx as unknown as { context?: { addCACert?: (pem: string) => void } }).context;
+    if (typeof native?.addCACert !== 'function')
+      return tls.createSecureContext({ ...options, ca: trustAnchors(caPems) });
+    for (const pem of caPems) native.addCACert(pem);
+  }
+  // Its store is the default one plus caPems (and not if `options` brings its own `ca`).
+  if (options.ca === undefined) registerContextStore(ctx, caPems);
   return ctx;
 }
 

@@ -172,7 +172,7 @@ export class XmppConnection {
     // The handshake runs over a tap so the chain can be read exactly as the peer sent it.
     const capture = new HandshakeCapture(raw);
     const sock = tls.connect({ ...opts, socket: capture.stream });
-    capture.attach(sock);
+    capture.attach(sock, opts.secureContext);
     const res = await tlsHandshake(sock, timeoutMs, 'secureConnect');
     if (res.ok) this.attach(sock);
     else raw.destroy();

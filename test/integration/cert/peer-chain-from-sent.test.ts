@@ -1,0 +1,185 @@
+/**
+ * Integration: peerChain rebuilds node:tls's chain (getPeerCertificate(true): the sent
+ * certificates ordered by issuer links, then issuers appended from the local store) from the
+ * captured handshake instead of asking node:tls, which costs ~1 ms of CPU per probe. For each
+ * served chain the result must equal what getPeerCertificate(true) gives on the same socket,
+ * trust-anchor marks included, and node:tls must not have been asked where the rebuild is
+ * certain; where it is not (two anchors with the same name), node:tls answers.
+ */
+import assert from 'node:assert/strict';
+import { X509Certificate } from 'node:crypto';
+import net, { type AddressInfo } from 'node:net';
+import { describe, it } from 'node:test';
+import tls from 'node:tls';
+import type { CertificateInfo } from '../../../src/facts/cert.js';
+import { peerChain } from '../../../src/protocol/tls/certificate.js';
+import { secureContextWithAnchors } from '../../../src/protocol/tls/trust.js';
+import { HandshakeCapture } from '../../../src/protocol/tls/wire-chain.js';
+import { createIntermediate, createRoot, type Issued, issueCert, testPki } from '../../helpers/test-ca.js';
+
+const STEP_TIMEOUT_MS = 5000;
+const pki = testPki();
+const leaf = pki.leaf({ cn: 'example.org', dns: ['example.org'] });
+const ecLeaf = pki.leaf({ cn: 'ec.example.org', dns: ['ec.example.org'], key: 'ec256', keySlot: 'ec-leaf' });
+const selfSigned = issueCert({ cn: 'self.example.org', dns: ['self.example.org'], selfSigned: true });
+const pinned = issueCert({
+  cn: 'pinned.example.org',
+  dns: ['pinned.example.org'],
+  selfSigned: true,
+  keySlot: 'pinned',
+});
+const otherRoot = createRoot({ cn: 'Other Root', keySlot: 'other-root' });
+const untrusted = issueCert({
+  cn: 'untrusted.example.org',
+  issuer: createIntermediate(otherRoot, { cn: 'Other Issuing CA' }),
+});
+const twinA = createRoot({ cn: 'Twin Root', keySlot: 'twin-a' });
+const twinB = createRoot({ cn: 'Twin Root', keySlot: 'twin-b' });
+const twinLeaf = issueCert({ cn: 'twin.example.org', issuer: twinA });
+const anchorIntermediate = createRoot({ cn: 'Anchor Parent Root', keySlot: 'anchor-parent' });
+const anchoredInter = createIntermediate(anchorIntermediate, { cn: 'Anchored Issuing CA' });
+const anchoredLeaf = issueCert({ cn: 'anchored.example.org', issuer: anchoredInter });
+
+/** The --ca list: the test root, a pinned self-signed leaf, two same-named roots, an intermediate. */
+const CA = [pki.root.certPem, pinned.certPem, twinA.certPem, twinB.certPem, anchoredInter.certPem];
+
+let context: tls.SecureContext | undefined;
+
+function deadline<T>(p: Promise<T>, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  return Promise.race([
+    p,
+    new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new Error(`${what}: nothing within ${STEP_TIMEOUT_MS} ms`)),
+        STEP_TIMEOUT_MS,
+      );
+    }),
+  ]).finally(() => clearTimeout(timer));
+}
+
+interface Outcome {
+  chain: CertificateInfo[];
+  /** getPeerCertificate(true) on the same socket, walked as peerChain always walked it. */
+  expected: { fingerprint256: string; trustAnchor: boolean }[];
+  /** Calls of getPeerCertificate while peerChain ran. */
+  askedNode: number;
+}
+
+async function gather(served: Issued, certPem: string, server: tls.TlsOptions = {}): Promise<Outcome> {
+  const srv = tls.createServer({ key: served.keyPem, cert: certPem, ...server }, (s) => s.end());
+  await deadline(new Promise<void>((r) => srv.listen(0, '127.0.0.1', r)), 'listen');
+  const { port } = srv.address() as AddressInfo;
+  const raw = net.connect({ host: '127.0.0.1', port });
+  await deadline(new Promise((r) => raw.once('connect', r)), 'connect');
+  const capture = new HandshakeCapture(raw);
+  // As gather/tls.ts connects: the default store plus the --ca list, in one shared context.
+  context ??= secureContextWithAnchors(CA);
+  const secureContext = context;
+  const socket = tls.connect({
+    socket: capture.stream,
+    servername: 'example.org',
+    secureContext,
+    rejectUnauthorized: false,
+  });
+  capture.attach(socket, secureContext);
+  try {
+    await deadline(
+      new Promise<void>((resolve, reject) => {
+        socket.once('secureConnect', resolve);
+        socket.once('error', reject);
+      }),
+      'TLS handshake',
+    );
+    const original = socket.getPeerCertificate.bind(socket);
+    let askedNode = 0;
+    socket.getPeerCertificate = ((detailed?: boolean) => {
+      askedNode++;
+      return original(detailed as true);
+    }) as typeof socket.getPeerCertificate;
+    const chain = await peerChain(socket);
+    socket.getPeerCertificate = original as typeof socket.getPeerCertificate;
+    const anchors = anchorFingerprints();
+    const expected: Outcome['expected'] = [];
+    const seen = new Set<string>();
+    let cur: tls.DetailedPeerCertificate | undefined = original(true);
+    while (cur?.raw && expected.length < 16) {
+      if (seen.has(cur.fingerprint256)) break;
+      seen.add(cur.fingerprint256);
+      expected.push({ fingerprint256: cur.fingerprint256, trustAnchor: anchors.has(cur.fingerprint256) });
+      cur = cur.issuerCertificate;
+    }
+    return { chain, expected, askedNode };
+  } finally {
+    socket.destroy();
+    srv.close();
+  }
+}
+
+let anchorSet: Set<string> | undefined;
+/** Fingerprints of every local anchor: the bundled roots and the --ca list. */
+function anchorFingerprints(): Set<string> {
+  anchorSet ??= new Set(
+    [...tls.rootCertificates, ...CA].map((pem) => new X509Certificate(pem).fingerprint256),
+  );
+  return anchorSet;
+}
+
+function assertSameAsNode(o: Outcome): void {
+  assert.deepEqual(
+    o.chain.map((c) => ({ fingerprint256: c.fingerprint256, trustAnchor: c.trustAnchor === true })),
+    o.expected,
+  );
+}
+
+describe('peerChain rebuilt from the chain as sent', () => {
+  const rebuilt: [string, () => Promise<Outcome>, number][] = [
+    ['leaf + intermediate, root appended from --ca', () => gather(leaf, leaf.chainPem), 3],
+    ['the same over TLS 1.2', () => gather(leaf, leaf.chainPem, { maxVersion: 'TLSv1.2' }), 3],
+    ['an ECDSA leaf', () => gather(ecLeaf, ecLeaf.chainPem), 3],
+    ['leaf without its intermediate (nothing appended)', () => gather(leaf, leaf.certPem), 1],
+    [
+      'misordered chain with the root sent (sent root marked as anchor)',
+      () => gather(leaf, leaf.certPem + pki.root.certPem + pki.intermediate.certPem),
+      3,
+    ],
+    [
+      'an unrelated extra certificate (left out, as node:tls does)',
+      () => gather(leaf, leaf.chainPem + untrusted.certPem),
+      3,
+    ],
+    ['a self-signed leaf nobody trusts', () => gather(selfSigned, selfSigned.certPem), 1],
+    ['a self-signed leaf given as --ca', () => gather(pinned, pinned.certPem), 1],
+    ['a chain to an untrusted root', () => gather(untrusted, untrusted.chainPem), 2],
+    [
+      'a leaf alone whose intermediate is a --ca anchor (anchor, then nothing above it in the store)',
+      () => gather(anchoredLeaf, anchoredLeaf.certPem),
+      2,
+    ],
+  ];
+  for (const [name, run, length] of rebuilt) {
+    it(`${name}: equals getPeerCertificate(true) without asking node:tls`, async () => {
+      const o = await run();
+      assertSameAsNode(o);
+      assert.equal(o.chain.length, length);
+      assert.equal(o.askedNode, 0, 'node:tls was asked although the rebuild was certain');
+    });
+  }
+
+  it('two anchors with the issuer name: node:tls chooses, and peerChain reports its choice', async () => {
+    const o = await gather(twinLeaf, twinLeaf.certPem);
+    assertSameAsNode(o);
+    assert.equal(o.chain.length, 2);
+    assert.equal(o.askedNode, 1);
+  });
+
+  it('a certificate seen again is the same facts, in a copy the caller may change', async () => {
+    const a = await gather(leaf, leaf.chainPem);
+    const b = await gather(leaf, leaf.chainPem);
+    assert.deepEqual(a.chain, b.chain);
+    assert.notEqual(a.chain[0], b.chain[0]);
+    (a.chain[0] as CertificateInfo).san.dns.push('changed.example');
+    const c = await gather(leaf, leaf.chainPem);
+    assert.deepEqual(c.chain[0]?.san.dns, ['example.org']);
+  });
+});
