@@ -25,7 +25,7 @@ import {
   ticketsWorthWaitingFor,
   watchSessionTickets,
 } from '../protocol/tls/session-tickets.js';
-import { secureContextWithAnchors, trustFromSocket } from '../protocol/tls/trust.js';
+import { secureContextWithAnchors, skipServerIdentity, trustFromSocket } from '../protocol/tls/trust.js';
 import {
   connectTcp,
   type StreamEvent,
@@ -360,7 +360,7 @@ export async function connectXmpp(
     rejectUnauthorized: false,
     // Identity is judged against the XMPP domain by the cert rules (DNS-ID, SRV-ID, XmppAddr);
     // Node's own HTTPS-style check would only be thrown away (see trustFromSocket).
-    checkServerIdentity: () => undefined,
+    checkServerIdentity: skipServerIdentity,
   };
   const end = (talked: boolean): OutboundResult => {
     const final = a.secureStream ?? a.stream;

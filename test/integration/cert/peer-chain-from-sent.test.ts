@@ -13,8 +13,9 @@ import { describe, it } from 'node:test';
 import tls from 'node:tls';
 import type { CertificateInfo } from '../../../src/facts/cert.js';
 import { peerChain } from '../../../src/protocol/tls/certificate.js';
-import { secureContextWithAnchors } from '../../../src/protocol/tls/trust.js';
+import { secureContextWithAnchors, skipServerIdentity } from '../../../src/protocol/tls/trust.js';
 import { HandshakeCapture } from '../../../src/protocol/tls/wire-chain.js';
+import { XmppConnection } from '../../../src/protocol/xmpp/connection.js';
 import { createIntermediate, createRoot, type Issued, issueCert, testPki } from '../../helpers/test-ca.js';
 
 const STEP_TIMEOUT_MS = 5000;
@@ -181,5 +182,59 @@ describe('peerChain rebuilt from the chain as sent', () => {
     (a.chain[0] as CertificateInfo).san.dns.push('changed.example');
     const c = await gather(leaf, leaf.chainPem);
     assert.deepEqual(c.chain[0]?.san.dns, ['example.org']);
+  });
+});
+
+describe('the certificate object node:tls builds only for checkServerIdentity', () => {
+  async function handshake(checkServerIdentity: tls.ConnectionOptions['checkServerIdentity']) {
+    const srv = tls.createServer({ key: leaf.keyPem, cert: leaf.chainPem }, (s) => s.end());
+    await deadline(new Promise<void>((r) => srv.listen(0, '127.0.0.1', r)), 'listen');
+    const { port } = srv.address() as AddressInfo;
+    const raw = net.connect({ host: '127.0.0.1', port });
+    await deadline(new Promise((r) => raw.once('connect', r)), 'connect');
+    context ??= secureContextWithAnchors(CA);
+    const proto = tls.TLSSocket.prototype;
+    const real = proto.getPeerCertificate;
+    let detailedCalls = 0;
+    proto.getPeerCertificate = function (this: tls.TLSSocket, detailed?: boolean) {
+      if (detailed) detailedCalls++;
+      return real.call(this, detailed as true);
+    } as typeof real;
+    try {
+      const conn = new XmppConnection(raw);
+      const res = await conn.upgradeClient(
+        { secureContext: context, servername: 'example.org', rejectUnauthorized: false, checkServerIdentity },
+        STEP_TIMEOUT_MS,
+      );
+      assert.ok(res.ok);
+      const during = detailedCalls;
+      // After the handshake the socket's own method answers again, with the whole chain.
+      const after = res.socket.getPeerCertificate(true);
+      const authorized = res.socket.authorized;
+      conn.destroy();
+      return {
+        during,
+        afterRaw: after.raw !== undefined,
+        issuer: after.issuerCertificate?.subject?.CN,
+        authorized,
+      };
+    } finally {
+      proto.getPeerCertificate = real;
+      srv.close();
+    }
+  }
+
+  it('with skipServerIdentity it is not built during the handshake, and the method works afterwards', async () => {
+    const r = await handshake(skipServerIdentity);
+    assert.equal(r.during, 0);
+    assert.equal(r.afterRaw, true);
+    assert.equal(r.issuer, 'xfed Test Intermediate CA');
+    assert.equal(r.authorized, true);
+  });
+
+  it('any other checkServerIdentity still gets it (node:tls behaves as before)', async () => {
+    const r = await handshake(() => undefined);
+    assert.equal(r.during, 1);
+    assert.equal(r.authorized, true);
   });
 });
