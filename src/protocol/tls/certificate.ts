@@ -439,29 +439,38 @@ interface Parsed {
   info?: CertificateInfo;
 }
 
-const parsedCache = new Map<string, Parsed>();
+/** A Map that keeps its `size` most recently used entries. */
+class Lru<V> {
+  private readonly map = new Map<string, V>();
+  constructor(private readonly size: number) {}
+
+  get(key: string, make: () => V): V {
+    let v = this.map.get(key);
+    if (v !== undefined)
+      this.map.delete(key); // most recently used last
+    else {
+      v = make();
+      if (this.map.size >= this.size) {
+        const oldest = this.map.keys().next().value;
+        if (oldest !== undefined) this.map.delete(oldest);
+      }
+    }
+    this.map.set(key, v);
+    return v;
+  }
+}
+
+const parsedCache = new Lru<Parsed>(PARSED_CACHE_SIZE);
 
 /** The certificate with DER `der` (base64 `key`), parsed at most once while it stays cached. */
 function parsedCert(der: Buffer, key: string): Parsed {
-  let p = parsedCache.get(key);
-  if (p) {
-    // Most recently used last.
-    parsedCache.delete(key);
-  } else {
-    let x509: X509Certificate | undefined;
+  return parsedCache.get(key, () => {
     try {
-      x509 = new X509Certificate(der);
+      return { x509: new X509Certificate(der) };
     } catch {
-      x509 = undefined;
+      return { x509: undefined };
     }
-    p = { x509 };
-    if (parsedCache.size >= PARSED_CACHE_SIZE) {
-      const oldest = parsedCache.keys().next().value;
-      if (oldest !== undefined) parsedCache.delete(oldest);
-    }
-  }
-  parsedCache.set(key, p);
-  return p;
+  });
 }
 
 /** A fresh copy of the certificate's facts (callers may extend them, e.g. with trustAnchor). */
@@ -718,8 +727,17 @@ function issued(cert: X509Certificate, issuer: X509Certificate): boolean {
 export function sentChain(socket: TLSSocket): SentChain {
   const wire = sentChainBytes(socket);
   if (!wire.ok) return { captured: false, reason: wire.reason, detail: wire.detail };
-  const parsed = wire.certificates.map((der) => parsedCert(der, der.toString('base64')).x509);
-  const certificates = parsed.map((c, position): SentCertificate => {
+  const keys = wire.certificates.map((der) => der.toString('base64'));
+  const certificates = sentCache.get(keys.join(' '), () => sentCertificates(wire.certificates, keys));
+  return { captured: true, tlsVersion: wire.tlsVersion, certificates: structuredClone(certificates) };
+}
+
+/** Facts of chains as sent, by their certificates: a pure function of the DER list. */
+const sentCache = new Lru<SentCertificate[]>(64);
+
+function sentCertificates(ders: Buffer[], keys: string[]): SentCertificate[] {
+  const parsed = ders.map((der, i) => parsedCert(der, keys[i] as string).x509);
+  return parsed.map((c, position): SentCertificate => {
     if (!c) {
       return {
         position,
@@ -754,5 +772,4 @@ export function sentChain(socket: TLSSocket): SentChain {
     if (keyBits !== undefined) out.keyBits = keyBits;
     return out;
   });
-  return { captured: true, tlsVersion: wire.tlsVersion, certificates };
 }

@@ -11,8 +11,8 @@ import { X509Certificate } from 'node:crypto';
 import net, { type AddressInfo } from 'node:net';
 import { describe, it } from 'node:test';
 import tls from 'node:tls';
-import type { CertificateInfo } from '../../../src/facts/cert.js';
-import { peerChain } from '../../../src/protocol/tls/certificate.js';
+import type { CertificateInfo, SentChain } from '../../../src/facts/cert.js';
+import { peerChain, sentChain } from '../../../src/protocol/tls/certificate.js';
 import { secureContextWithAnchors, skipServerIdentity } from '../../../src/protocol/tls/trust.js';
 import { HandshakeCapture } from '../../../src/protocol/tls/wire-chain.js';
 import { XmppConnection } from '../../../src/protocol/xmpp/connection.js';
@@ -65,6 +65,7 @@ interface Outcome {
   expected: { fingerprint256: string; trustAnchor: boolean }[];
   /** Calls of getPeerCertificate while peerChain ran. */
   askedNode: number;
+  sent: SentChain;
 }
 
 async function gather(served: Issued, certPem: string, server: tls.TlsOptions = {}): Promise<Outcome> {
@@ -110,7 +111,7 @@ async function gather(served: Issued, certPem: string, server: tls.TlsOptions = 
       expected.push({ fingerprint256: cur.fingerprint256, trustAnchor: anchors.has(cur.fingerprint256) });
       cur = cur.issuerCertificate;
     }
-    return { chain, expected, askedNode };
+    return { chain, expected, askedNode, sent: sentChain(socket) };
   } finally {
     socket.destroy();
     srv.close();
@@ -182,6 +183,13 @@ describe('peerChain rebuilt from the chain as sent', () => {
     (a.chain[0] as CertificateInfo).san.dns.push('changed.example');
     const c = await gather(leaf, leaf.chainPem);
     assert.deepEqual(c.chain[0]?.san.dns, ['example.org']);
+    // The chain as sent likewise.
+    assert.ok(a.sent.captured && c.sent.captured);
+    assert.deepEqual(a.sent.certificates, c.sent.certificates);
+    a.sent.certificates[0]?.issuedBy.push(7);
+    const d = await gather(leaf, leaf.chainPem);
+    assert.ok(d.sent.captured);
+    assert.deepEqual(d.sent.certificates[0]?.issuedBy, [1]);
   });
 });
 
