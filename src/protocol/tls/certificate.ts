@@ -607,6 +607,10 @@ function storeLookup(socket: TLSSocket): ((nameKey: string) => string[]) | undef
   return (key) => [...new Set([...(base.bySubject.get(key) ?? []), ...(ownIndex.bySubject.get(key) ?? [])])];
 }
 
+/** Chains a process takes from node:tls before it indexes the trust stores to rebuild them itself. */
+export const REBUILD_AFTER_CHAINS = 8;
+let chainsSeen = 0;
+
 interface ChainCert {
   der: Buffer;
   key: string;
@@ -627,6 +631,9 @@ function chainCert(der: Buffer, key = der.toString('base64')): ChainCert | undef
  * unreadable anchor): the caller then asks node:tls.
  */
 function chainFromSent(socket: TLSSocket): ChainCert[] | undefined {
+  // Indexing the stores costs about as much as REBUILD_AFTER_CHAINS answers from node:tls
+  // (names of ~140-300 certificates), so a single probe does not pay for it.
+  if (++chainsSeen <= REBUILD_AFTER_CHAINS) return undefined;
   const wire = sentChainBytes(socket);
   if (!wire.ok || wire.certificates.length === 0) return undefined;
   const lookup = storeLookup(socket);
