@@ -7,16 +7,28 @@
  * certain; where it is not (two anchors with the same name), node:tls answers.
  */
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { X509Certificate } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
 import net, { type AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { before, describe, it } from 'node:test';
 import tls from 'node:tls';
+import { fileURLToPath } from 'node:url';
 import type { CertificateInfo, SentChain } from '../../../src/facts/cert.js';
 import { peerChain, REBUILD_AFTER_CHAINS, sentChain } from '../../../src/protocol/tls/certificate.js';
 import { secureContextWithAnchors, skipServerIdentity } from '../../../src/protocol/tls/trust.js';
 import { HandshakeCapture } from '../../../src/protocol/tls/wire-chain.js';
 import { XmppConnection } from '../../../src/protocol/xmpp/connection.js';
-import { createIntermediate, createRoot, type Issued, issueCert, testPki } from '../../helpers/test-ca.js';
+import {
+  createIntermediate,
+  createRoot,
+  type Issued,
+  issueCert,
+  testPki,
+  writePki,
+} from '../../helpers/test-ca.js';
 
 const STEP_TIMEOUT_MS = 5000;
 const pki = testPki();
@@ -250,5 +262,51 @@ describe('the certificate object node:tls builds only for checkServerIdentity', 
     const r = await handshake(() => undefined);
     assert.equal(r.during, 1);
     assert.equal(r.authorized, true);
+  });
+});
+
+describe('an issuer from NODE_EXTRA_CA_CERTS (part of the default store, not a registered anchor)', () => {
+  it('is appended as node:tls appends it, unmarked, without asking node:tls', () => {
+    const extraRoot = createRoot({ cn: 'Extra Store Root', keySlot: 'extra-root' });
+    const extraLeaf = issueCert({
+      cn: 'extra.example.org',
+      issuer: createIntermediate(extraRoot, { cn: 'Extra Issuing CA' }),
+    });
+    const dir = mkdtempSync(join(tmpdir(), 'xfed-extra-ca-'));
+    try {
+      const files = writePki(dir, extraLeaf);
+      const child = spawnSync(
+        process.execPath,
+        [
+          '--import',
+          'tsx',
+          fileURLToPath(new URL('./peer-chain-extra-ca.child.ts', import.meta.url)),
+          files.keyFile,
+          files.chainFile,
+        ],
+        { encoding: 'utf8', env: { ...process.env, NODE_EXTRA_CA_CERTS: files.caFile }, timeout: 60_000 },
+      );
+      assert.equal(child.status, 0, child.stderr);
+      const r = JSON.parse(child.stdout) as {
+        askedNode: number;
+        authorized: boolean;
+        chain: { fingerprint256: string; trustAnchor: boolean }[];
+        expected: string[];
+      };
+      assert.equal(r.authorized, true, 'the extra store made the chain trusted');
+      assert.deepEqual(
+        r.chain.map((c) => c.fingerprint256),
+        r.expected,
+      );
+      assert.equal(r.chain.length, 3);
+      assert.equal(r.chain[2]?.fingerprint256, extraRoot.cert.fingerprint256);
+      assert.deepEqual(
+        r.chain.map((c) => c.trustAnchor),
+        [false, false, false],
+      );
+      assert.equal(r.askedNode, 0);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
