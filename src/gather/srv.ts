@@ -339,7 +339,7 @@ export class DnsView {
    * process (each view of a run, every probe of `xfed serve`): read once, then re-read only when
    * a stat, at most once a second, shows a change (protocol/dns/system-files.ts).
    */
-  static system = new SystemDnsFiles();
+  static readonly system = new SystemDnsFiles();
 
   private readonly domains = new Map<string, Promise<SrvFacts>>();
 

@@ -487,11 +487,13 @@ const STRING_TAGS = new Set([0x0c, 0x12, 0x13, 0x14, 0x16, 0x1a, 0x1c, 0x1e]);
 
 /**
  * A key for a DER Name that is equal for any two names OpenSSL's X509_NAME_cmp calls equal
- * (its canonical form lower-cases ASCII and folds white space in string values; this folds at
- * least as much), so every possible issuer of a certificate shares its issuer's key.
+ * (its canonical form lower-cases ASCII, folds white space in string values, converts them to
+ * UTF-8 whatever their string type and drops empty RDNs; this folds at least as much), so every
+ * possible issuer of a certificate shares its issuer's key. Other values compare as DER.
  */
 function nameKey(name: Tlv): string {
   return children(name.body)
+    .filter((rdn) => rdn.body.length > 0) // an empty RDN has no place in the canonical form
     .map((rdn) =>
       children(rdn.body)
         .map((atv) => {
@@ -625,10 +627,10 @@ function chainCert(der: Buffer, key = der.toString('base64')): ChainCert | undef
 /**
  * Node's getPeerCertificate(true) order, rebuilt from the certificates as sent: the first one,
  * then repeatedly the first remaining sent certificate that issued the last (X509_check_issued),
- * then, until a certificate is self-issued, its issuer from the local store (the registered
- * anchors; OpenSSL's X509_STORE_CTX_get1_issuer). undefined whenever the result could differ
- * from Node's (chain not captured or unreadable, a store we do not know, an ambiguous or
- * unreadable anchor): the caller then asks node:tls.
+ * then, until a certificate is self-issued, its issuer from the context's store (bundled roots,
+ * NODE_EXTRA_CA_CERTS, the context's --ca list; OpenSSL's X509_STORE_CTX_get1_issuer).
+ * undefined whenever the result could differ from Node's (chain not captured or unreadable, a
+ * store we do not know, an ambiguous or unreadable store member): the caller asks node:tls.
  */
 function chainFromSent(socket: TLSSocket): ChainCert[] | undefined {
   // Indexing the stores costs about as much as REBUILD_AFTER_CHAINS answers from node:tls
