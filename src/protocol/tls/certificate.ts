@@ -529,18 +529,21 @@ interface NameIndex {
   incomplete: boolean;
 }
 
+/** Adds one store member (base64 DER key) to an index. */
+function indexKey(index: NameIndex, key: string): void {
+  try {
+    const { subject } = nameKeys(Buffer.from(key, 'base64'));
+    const list = index.bySubject.get(subject);
+    if (!list) index.bySubject.set(subject, [key]);
+    else if (!list.includes(key)) list.push(key);
+  } catch {
+    index.incomplete = true;
+  }
+}
+
 function nameIndex(keys: Iterable<string>): NameIndex {
   const index: NameIndex = { bySubject: new Map(), incomplete: false };
-  for (const key of new Set(keys)) {
-    try {
-      const { subject } = nameKeys(Buffer.from(key, 'base64'));
-      const list = index.bySubject.get(subject);
-      if (list) list.push(key);
-      else index.bySubject.set(subject, [key]);
-    } catch {
-      index.incomplete = true;
-    }
-  }
+  for (const key of keys) indexKey(index, key);
   return index;
 }
 
@@ -569,17 +572,39 @@ function extraCaKeys(file: string): string[] | undefined {
   }
 }
 
-let defaultStore: NameIndex | undefined;
+/** Store members indexed per event-loop turn while the default store is indexed. */
+const INDEX_STEP = 16;
 
-/** Node's default store: the bundled roots and NODE_EXTRA_CA_CERTS, indexed once. */
-function defaultStoreIndex(): NameIndex {
-  if (!defaultStore) {
-    const extraFile = process.env.NODE_EXTRA_CA_CERTS;
-    const extra = extraFile ? extraCaKeys(extraFile) : [];
-    defaultStore = nameIndex([...bundledRoots, ...(extra ?? [])]);
-    if (!extra || bundledRoots.size === 0) defaultStore.incomplete = true;
-  }
-  return defaultStore;
+let defaultStore: NameIndex | undefined;
+let indexing = false;
+
+/**
+ * Node's default store (the bundled roots and NODE_EXTRA_CA_CERTS), indexed once; undefined
+ * until then. The first call starts the indexing in the background, INDEX_STEP certificates per
+ * turn of the event loop (the whole store is 5-30 ms of CPU: in one piece it would stall every
+ * connection in flight, e.g. the session-ticket wait of concurrent probes). Unreferenced, so it
+ * never keeps a finishing process alive.
+ */
+function defaultStoreIndex(): NameIndex | undefined {
+  if (defaultStore || indexing) return defaultStore;
+  indexing = true;
+  const index: NameIndex = { bySubject: new Map(), incomplete: bundledRoots.size === 0 };
+  let keys: string[] = [...bundledRoots];
+  let next = 0;
+  const step = (): void => {
+    if (next === 0) {
+      const extraFile = process.env.NODE_EXTRA_CA_CERTS;
+      const extra = extraFile ? extraCaKeys(extraFile) : [];
+      if (!extra) index.incomplete = true;
+      keys = [...new Set([...keys, ...(extra ?? [])])];
+    }
+    const end = Math.min(next + INDEX_STEP, keys.length);
+    for (; next < end; next++) indexKey(index, keys[next] as string);
+    if (next < keys.length) setImmediate(step).unref();
+    else defaultStore = index;
+  };
+  setImmediate(step).unref();
+  return undefined;
 }
 
 /** The --ca certificates each secureContextWithAnchors context added to the default store. */
@@ -603,13 +628,14 @@ function storeLookup(socket: TLSSocket): ((nameKey: string) => string[]) | undef
   const flags = `${process.execArgv.join(' ')} ${process.env.NODE_OPTIONS ?? ''}`;
   if (/--use-(openssl|system)-ca\b/.test(flags)) return undefined;
   const base = defaultStoreIndex();
+  if (!base) return undefined;
   own.index ??= nameIndex(own.keys);
   if (base.incomplete || own.index.incomplete) return undefined;
   const ownIndex = own.index;
   return (key) => [...new Set([...(base.bySubject.get(key) ?? []), ...(ownIndex.bySubject.get(key) ?? [])])];
 }
 
-/** Chains a process takes from node:tls before it indexes the trust stores to rebuild them itself. */
+/** Chains a process takes from node:tls before it starts indexing the trust stores to rebuild them itself. */
 export const REBUILD_AFTER_CHAINS = 8;
 let chainsSeen = 0;
 
@@ -634,7 +660,8 @@ function chainCert(der: Buffer, key = der.toString('base64')): ChainCert | undef
  */
 function chainFromSent(socket: TLSSocket): ChainCert[] | undefined {
   // Indexing the stores costs about as much as REBUILD_AFTER_CHAINS answers from node:tls
-  // (names of ~140-300 certificates), so a single probe does not pay for it.
+  // (names of ~140-300 certificates), so a single probe does not pay for it; until the index
+  // is ready (a few turns of the event loop later) node:tls answers too.
   if (++chainsSeen <= REBUILD_AFTER_CHAINS) return undefined;
   const wire = sentChainBytes(socket);
   if (!wire.ok || wire.certificates.length === 0) return undefined;
