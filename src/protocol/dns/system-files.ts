@@ -78,11 +78,15 @@ export class WatchedFile<T> {
     return parsed;
   }
 
+  /** Size in bytes from the last stat (the read buffer is sized by it). */
+  private size = 0;
+
   private async stamp(): Promise<Stamp> {
     this.stats++;
     try {
       const s = await stat(this.path, { bigint: true });
       if (!s.isFile()) return null;
+      this.size = Number(s.size);
       return `${s.dev}:${s.ino}:${s.size}:${s.mtimeNs}:${s.ctimeNs}`;
     } catch {
       return null;
@@ -96,7 +100,8 @@ export class WatchedFile<T> {
       // O_NONBLOCK: should the path have become a FIFO since the stat, open does not wait for a writer.
       const fh = await open(this.path, constants.O_RDONLY | constants.O_NONBLOCK);
       try {
-        const buf = Buffer.alloc(this.maxBytes);
+        // The stat's size plus room for a write since; never more than the cap.
+        const buf = Buffer.allocUnsafe(Math.min(this.maxBytes, this.size + 4096));
         let got = 0;
         while (got < buf.length) {
           const { bytesRead } = await fh.read(buf, got, buf.length - got, got);
