@@ -2,7 +2,9 @@
 // 1. one probe of the local Prosody: median wall time of `xfed probe tls` vs
 //    `openssl s_client -starttls xmpp-server -xmpphost <domain>` and vs a bare oclif 4 command
 //    (the start-up floor), interleaved in the same run; target xfed <= floor + 2 x openssl;
-// 2. a batch of 100 targets from --file with --concurrency against the lab: < 5 s wall, peak RSS < 150 MB.
+// 2. a batch of 100 targets from --file with --concurrency against the lab: < 5 s wall, peak RSS < 150 MB,
+//    and its CPU time; with XFED_BENCH_BASELINE=<dir of another built checkout> that tree's batch
+//    runs in the same rounds.
 // The lab needs root (docs/interop-lab.md); without it the bench prints a "skipped" row.
 // Outer mode starts the lab and re-runs this file inside the namespace ("inner" mode), so every
 // measurement is a plain child process of the namespace, without `ip netns exec` in the timing.
@@ -14,7 +16,7 @@ import { median, report, runNode } from './lib/measure.mjs';
 
 const RUNS = Number(process.env.XFED_BENCH_RUNS ?? 15);
 const BATCH_SIZE = 100;
-const BATCH_RUNS = 3;
+const BATCH_RUNS = Number(process.env.XFED_BENCH_BATCH_RUNS ?? 3);
 
 /** Wall time of any command (spawn to exit), stdin closed. */
 function runCmd(cmd, args, timeoutMs = 30_000) {
@@ -84,34 +86,47 @@ async function inner(cfg) {
   });
   report({ metric: 'probe tls minus floor', value: xfedMs - floorMs, unit: 'ms' });
 
-  const walls = [];
-  const rss = [];
+  // The batch, and with XFED_BENCH_BASELINE=<another built checkout> the same batch from there
+  // in the same rounds (before/after under the same load).
+  const trees = [['', 'bin/run.js']];
+  if (cfg.baseline) trees.push(['baseline: ', join(cfg.baseline, 'bin/run.js')]);
+  const runs = trees.map(() => ({ walls: [], rss: [], cpu: [] }));
   for (let i = 0; i < BATCH_RUNS; i++) {
-    const r = await runNode(
-      ['bin/run.js', 'probe', 'tls', '--file', batchFile, '--ca', caFile, '--json', '--concurrency', '16'],
-      { rss: true },
-    );
-    if (r.lines !== batchSize)
-      throw new Error(`batch printed ${r.lines} lines, expected ${batchSize}: ${r.stderr}`);
-    walls.push(r.wallMs);
-    rss.push(r.rssMb ?? Number.NaN);
+    for (const [j, [, bin]] of trees.entries()) {
+      const r = await runNode(
+        [bin, 'probe', 'tls', '--file', batchFile, '--ca', caFile, '--json', '--concurrency', '16'],
+        { rss: true },
+      );
+      if (r.lines !== batchSize)
+        throw new Error(`batch printed ${r.lines} lines, expected ${batchSize}: ${r.stderr}`);
+      runs[j].walls.push(r.wallMs);
+      runs[j].rss.push(r.rssMb ?? Number.NaN);
+      runs[j].cpu.push(r.cpuMs ?? Number.NaN);
+    }
   }
-  const wall = median(walls);
-  const peak = Math.max(...rss);
-  report({
-    metric: `batch: ${batchSize} targets --file --concurrency 16 --json, wall (median of ${BATCH_RUNS})`,
-    value: wall,
-    unit: 'ms',
-    limit: '< 5000',
-    ok: wall < 5000,
-  });
-  report({
-    metric: `batch: peak RSS (max of ${BATCH_RUNS})`,
-    value: peak,
-    unit: 'MB',
-    limit: '< 150',
-    ok: peak < 150,
-  });
+  for (const [j, [label]] of trees.entries()) {
+    const wall = median(runs[j].walls);
+    const peak = Math.max(...runs[j].rss);
+    report({
+      metric: `${label}batch: ${batchSize} targets --file --concurrency 16 --json, wall (median of ${BATCH_RUNS})`,
+      value: wall,
+      unit: 'ms',
+      limit: '< 5000',
+      ok: wall < 5000,
+    });
+    report({
+      metric: `${label}batch: CPU time, user + system, start-up included (median of ${BATCH_RUNS})`,
+      value: median(runs[j].cpu),
+      unit: 'ms',
+    });
+    report({
+      metric: `${label}batch: peak RSS (max of ${BATCH_RUNS})`,
+      value: peak,
+      unit: 'MB',
+      limit: '< 150',
+      ok: peak < 150,
+    });
+  }
 }
 
 async function outer() {
@@ -147,6 +162,7 @@ async function outer() {
         port: info.port,
         batchFile,
         batchSize: BATCH_SIZE,
+        baseline: process.env.XFED_BENCH_BASELINE,
       };
     },
   });

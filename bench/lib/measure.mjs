@@ -17,8 +17,8 @@ export function median(values) {
 
 /**
  * Runs `node <args>` and resolves with wall time (ms, spawn to exit), exit code, stdout
- * size and line count, and, with `rss: true`, the child's peak RSS in MB (measured inside
- * the child by an --import hook, so it is the CLI's own process only).
+ * size and line count, and, with `rss: true`, the child's peak RSS in MB and CPU time (user +
+ * system) in ms (measured inside the child by an --import hook, so it is the CLI's own process only).
  */
 export function runNode(args, { rss = false, env = {}, timeoutMs = 120_000 } = {}) {
   const dir = rss ? mkdtempSync(join(tmpdir(), 'xfed-bench-')) : undefined;
@@ -27,6 +27,8 @@ export function runNode(args, { rss = false, env = {}, timeoutMs = 120_000 } = {
   if (rssFile) {
     childEnv.NODE_OPTIONS = `${childEnv.NODE_OPTIONS ?? ''} --import ${RSS_HOOK}`.trim();
     childEnv.XFED_BENCH_RSS_FILE = rssFile;
+    // A caller's own CPU file (env) is kept; cpuMs is then read from it.
+    childEnv.XFED_BENCH_CPU_FILE ??= `${rssFile}.cpu`;
   }
   return new Promise((resolve, reject) => {
     const t0 = performance.now();
@@ -51,15 +53,17 @@ export function runNode(args, { rss = false, env = {}, timeoutMs = 120_000 } = {
       const wallMs = performance.now() - t0;
       clearTimeout(timer);
       let rssMb;
+      let cpuMs;
       if (rssFile) {
         try {
           rssMb = Number(readFileSync(rssFile, 'utf8')) / 1024;
+          cpuMs = Number(readFileSync(childEnv.XFED_BENCH_CPU_FILE, 'utf8'));
         } catch {
-          rssMb = undefined;
+          rssMb ??= undefined;
         }
         rmSync(dir, { recursive: true, force: true });
       }
-      resolve({ code, wallMs, bytes, lines, stderr, rssMb });
+      resolve({ code, wallMs, bytes, lines, stderr, rssMb, cpuMs });
     });
   });
 }

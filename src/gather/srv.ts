@@ -21,8 +21,9 @@ import {
 } from '../facts/srv.js';
 import type { ProbeContext } from '../pipeline/run.js';
 import { type LookupResult, lookup, type QueryOptions, type QueryResult } from '../protocol/dns/client.js';
-import { formatResolver, type ResolverAddress, systemResolvers } from '../protocol/dns/resolv-conf.js';
+import { formatResolver, type ResolverAddress } from '../protocol/dns/resolv-conf.js';
 import { expectedOrder, isRootTarget, type RandomSource, rfc2782Order } from '../protocol/dns/srv-order.js';
+import { SystemDnsFiles } from '../protocol/dns/system-files.js';
 
 export type { ConnectTarget, SrvFacts } from '../facts/srv.js';
 
@@ -222,7 +223,7 @@ async function addressesOf(
 
 /** Resolves one domain (an A-label, no trailing dot) like a sending XMPP server would. */
 export async function gatherSrv(domain: string, opts: SrvOptions, ctx: ProbeContext): Promise<SrvFacts> {
-  const resolvers = opts.resolvers?.length ? opts.resolvers : await systemResolvers();
+  const resolvers = opts.resolvers?.length ? opts.resolvers : await DnsView.system.resolvers();
   const compare = opts.compare ?? (opts.resolvers !== undefined && opts.resolvers.length > 1);
   const qopts: QueryOptions = { timeoutMs: ctx.timeoutMs, tcp: opts.tcp === true, log: ctx.transcript };
   if (opts.retries !== undefined) qopts.retries = opts.retries;
@@ -333,6 +334,13 @@ export function connectList(facts: SrvFacts, opts: ConnectListOptions = {}): Con
  * composes several layers (doctor) creates one and hands it to each gatherer.
  */
 export class DnsView {
+  /**
+   * The system's resolv.conf and hosts file, for every lookup without --resolver in this
+   * process (each view of a run, every probe of `xfed serve`): read once, then re-read only when
+   * a stat, at most once a second, shows a change (protocol/dns/system-files.ts).
+   */
+  static readonly system = new SystemDnsFiles();
+
   private readonly domains = new Map<string, Promise<SrvFacts>>();
 
   constructor(private readonly opts: SrvOptions = {}) {}

@@ -4,7 +4,6 @@
  * xmpp-server), every address of every target in parallel (or, with --first, in order until
  * one is usable). Records facts and transcript lines only; never verdicts.
  */
-import { open } from 'node:fs/promises';
 import { isIP, type Socket } from 'node:net';
 import type tls from 'node:tls';
 import type { CertCheckFacts } from '../facts/cert.js';
@@ -20,14 +19,13 @@ import type {
 } from '../facts/tls.js';
 import type { ProbeContext } from '../pipeline/run.js';
 import { lookup as dnsLookup } from '../protocol/dns/client.js';
-import { systemResolvers } from '../protocol/dns/resolv-conf.js';
 import { peerChain, sentChain } from '../protocol/tls/certificate.js';
 import {
   type TicketWatch,
   ticketsWorthWaitingFor,
   watchSessionTickets,
 } from '../protocol/tls/session-tickets.js';
-import { secureContextWithAnchors, trustFromSocket } from '../protocol/tls/trust.js';
+import { secureContextWithAnchors, skipServerIdentity, trustFromSocket } from '../protocol/tls/trust.js';
 import {
   connectTcp,
   type StreamEvent,
@@ -40,7 +38,7 @@ import { saslExternal } from '../protocol/xmpp/sasl.js';
 import { type OpenResult, openStream, readStreamOpen, startTls } from '../protocol/xmpp/session.js';
 import { endpointOf } from '../report/endpoint.js';
 import type { Transcript } from '../transcript/recorder.js';
-import { type DnsView, gatherSrv, type SrvFacts, type SrvOptions } from './srv.js';
+import { DnsView, gatherSrv, type SrvFacts, type SrvOptions } from './srv.js';
 import type { TlsProbeOptions, TlsTarget } from './tls-target.js';
 
 export { DIRECT_TLS_DEFAULT_PORT, endpointOf, type TlsProbeOptions, type TlsTarget } from './tls-target.js';
@@ -368,7 +366,7 @@ export async function connectXmpp(
     rejectUnauthorized: false,
     // Identity is judged against the XMPP domain by the cert rules (DNS-ID, SRV-ID, XmppAddr);
     // Node's own HTTPS-style check would only be thrown away (see trustFromSocket).
-    checkServerIdentity: () => undefined,
+    checkServerIdentity: skipServerIdentity,
   };
   const end = (talked: boolean): OutboundResult => {
     const final = a.secureStream ?? a.stream;
@@ -514,36 +512,6 @@ async function externalAuth(
   return f;
 }
 
-/** The hosts file consulted before DNS, as the C library does with "hosts: files dns". */
-const HOSTS_FILE = '/etc/hosts';
-/** More than this is not a hosts file worth reading. */
-const MAX_HOSTS_FILE_BYTES = 1024 * 1024;
-
-/** Addresses listed for `host` in a hosts file (address, then names; # comments), in file order. */
-export async function hostsFileAddresses(host: string, path = HOSTS_FILE): Promise<string[]> {
-  let text: string;
-  try {
-    const fh = await open(path);
-    try {
-      const buf = Buffer.alloc(MAX_HOSTS_FILE_BYTES);
-      const { bytesRead } = await fh.read(buf, 0, buf.length, 0);
-      text = buf.subarray(0, bytesRead).toString('utf8');
-    } finally {
-      await fh.close();
-    }
-  } catch {
-    return [];
-  }
-  const want = host.toLowerCase().replace(/\.$/, '');
-  const out = new Set<string>();
-  for (const line of text.split('\n')) {
-    const [address, ...names] = line.replace(/#.*/, '').trim().split(/\s+/);
-    if (!address || isIP(address) === 0) continue;
-    if (names.some((n) => n.toLowerCase().replace(/\.$/, '') === want)) out.add(address);
-  }
-  return [...out];
-}
-
 /**
  * Addresses of a host target: the hosts file, then A and AAAA queries to the --resolver servers
  * or /etc/resolv.conf's, each with the step deadline. Not the C library's getaddrinfo: a lookup
@@ -556,13 +524,13 @@ async function resolveHost(
   ctx: ProbeContext,
 ): Promise<{ addresses: string[]; error?: { reason: string; message: string } }> {
   if (!opts.resolvers?.length) {
-    const listed = await hostsFileAddresses(host);
+    const listed = await DnsView.system.hostsAddresses(host);
     if (listed.length > 0) {
-      ctx.transcript.note(`${host} found in ${HOSTS_FILE}: ${listed.join(', ')}`);
+      ctx.transcript.note(`${host} found in ${DnsView.system.hosts.path}: ${listed.join(', ')}`);
       return { addresses: listed };
     }
   }
-  const resolvers = opts.resolvers?.length ? opts.resolvers : await systemResolvers();
+  const resolvers = opts.resolvers?.length ? opts.resolvers : await DnsView.system.resolvers();
   const qopts = { timeoutMs: ctx.timeoutMs, log: ctx.transcript };
   let last = 'nxdomain';
   for (const r of resolvers) {

@@ -5,7 +5,6 @@
  * system settings on Windows), and only when that is empty too 127.0.0.1 (the libc default).
  */
 import { getServers } from 'node:dns';
-import { readFile } from 'node:fs/promises';
 import { isIP } from 'node:net';
 
 export interface ResolverAddress {
@@ -51,16 +50,11 @@ export function parseServerList(servers: readonly string[]): ResolverAddress[] {
   return out;
 }
 
-export async function systemResolvers(
-  path = '/etc/resolv.conf',
-  nodeServers: () => string[] = getServers,
-): Promise<ResolverAddress[]> {
-  let text = '';
-  try {
-    text = await readFile(path, 'utf8');
-  } catch {
-    // No resolv.conf: fall back to what Node's resolver uses, below.
-  }
+/**
+ * The default resolvers from resolv.conf's text ('' without a file); read through
+ * SystemDnsFiles (system-files.ts), which keeps the file per process.
+ */
+export function resolversFromText(text: string, nodeServers: () => string[] = getServers): ResolverAddress[] {
   const list = parseResolvConf(text);
   if (list.length > 0) return list;
   let fromNode: ResolverAddress[] = [];

@@ -6,10 +6,11 @@
  * id-on-dnsSRV 1.3.6.1.5.5.7.8.7, RFC 4985), extended key usage and key usage.
  */
 import { X509Certificate } from 'node:crypto';
-import type { TLSSocket } from 'node:tls';
+import { readFileSync, statSync } from 'node:fs';
+import type { SecureContext, TLSSocket } from 'node:tls';
 import type { CertificateInfo, SentCertificate, SentChain } from '../../facts/cert.js';
 import { canonicalIp } from './identity.js';
-import { sentChainBytes } from './wire-chain.js';
+import { capturedSecureContext, sentChainBytes } from './wire-chain.js';
 
 // ---------------------------------------------------------------------------------------
 // Minimal DER reader (X.690 §8, definite lengths only, as DER requires).
@@ -386,6 +387,9 @@ export async function certificateInfo(cert: X509Certificate): Promise<Certificat
  */
 const knownAnchors = new Set<string>();
 
+/** Node's bundled roots (tls.rootCertificates): part of the default store of every context. */
+const bundledRoots = new Set<string>();
+
 /** Base64 of a certificate's DER from its PEM; '' when the block holds no base64. */
 function pemDerBase64(pem: string): string {
   const body = pem.replace(/-----[^-]+-----|\s/g, '');
@@ -409,7 +413,9 @@ export function registerTrustAnchors(pems: Iterable<string>): void {
 export function registerCanonicalTrustAnchors(pems: Iterable<string>): void {
   for (const pem of pems) {
     const der = canonicalAnchorKey(pem);
-    if (der) knownAnchors.add(der);
+    if (!der) continue;
+    knownAnchors.add(der);
+    bundledRoots.add(der);
   }
 }
 
@@ -418,9 +424,304 @@ export function canonicalAnchorKey(pem: string): string {
   return pem.replace(/-----[^-]+-----|\n/g, '');
 }
 
+// ---------------------------------------------------------------------------------------
+// Parsed certificates, shared by peerChain and sentChain and across probes of one process.
+// new X509Certificate costs ~0.25 ms a certificate (OpenSSL 3's decoder), more than every
+// accessor together, and a monitor sees the same leaves, intermediates and roots again and
+// again; the facts of a certificate are a pure function of its DER, so they are kept too.
+
+/** Certificates remembered (least recently used dropped first): a bound, not a working set. */
+export const PARSED_CACHE_SIZE = 256;
+
+interface Parsed {
+  /** undefined: node:crypto cannot read these bytes as a certificate. */
+  x509: X509Certificate | undefined;
+  info?: CertificateInfo;
+}
+
+/** A Map that keeps its `size` most recently used entries. */
+class Lru<V> {
+  private readonly map = new Map<string, V>();
+  constructor(private readonly size: number) {}
+
+  get(key: string, make: () => V): V {
+    let v = this.map.get(key);
+    if (v !== undefined)
+      this.map.delete(key); // most recently used last
+    else {
+      v = make();
+      if (this.map.size >= this.size) {
+        const oldest = this.map.keys().next().value;
+        if (oldest !== undefined) this.map.delete(oldest);
+      }
+    }
+    this.map.set(key, v);
+    return v;
+  }
+}
+
+const parsedCache = new Lru<Parsed>(PARSED_CACHE_SIZE);
+
+/** The certificate with DER `der` (base64 `key`), parsed at most once while it stays cached. */
+function parsedCert(der: Buffer, key: string): Parsed {
+  return parsedCache.get(key, () => {
+    try {
+      return { x509: new X509Certificate(der) };
+    } catch {
+      return { x509: undefined };
+    }
+  });
+}
+
+/** A fresh copy of the certificate's facts (callers may extend them, e.g. with trustAnchor). */
+async function cachedInfo(p: Parsed & { x509: X509Certificate }): Promise<CertificateInfo> {
+  if (!p.info) p.info = await certificateInfo(p.x509);
+  return structuredClone(p.info);
+}
+
+// ---------------------------------------------------------------------------------------
+// The verified chain as node:tls presents it.
+
+/** A Name's canonical-enough key: attribute types with case- and space-folded string values. */
+const STRING_TAGS = new Set([0x0c, 0x12, 0x13, 0x14, 0x16, 0x1a, 0x1c, 0x1e]);
+
+/**
+ * A key for a DER Name that is equal for any two names OpenSSL's X509_NAME_cmp calls equal
+ * (its canonical form lower-cases ASCII, folds white space in string values, converts them to
+ * UTF-8 whatever their string type and drops empty RDNs; this folds at least as much), so every
+ * possible issuer of a certificate shares its issuer's key. Other values compare as DER.
+ */
+function nameKey(name: Tlv): string {
+  return children(name.body)
+    .filter((rdn) => rdn.body.length > 0) // an empty RDN has no place in the canonical form
+    .map((rdn) =>
+      children(rdn.body)
+        .map((atv) => {
+          const [oid, value] = children(atv.body);
+          if (oid?.tag !== 0x06 || !value) throw new DerError('bad AttributeTypeAndValue');
+          const v = STRING_TAGS.has(value.tag)
+            ? `s:${decodeString(value).toLowerCase().replace(/\s+/g, ' ').trim()}`
+            : `x:${value.tag}:${value.body.toString('hex')}`;
+          return `${decodeOid(oid.body)}=${v}`;
+        })
+        .sort()
+        .join('+'),
+    )
+    .join(',');
+}
+
+/** Issuer and subject Name keys of a DER certificate. Throws DerError on malformed DER. */
+function nameKeys(der: Buffer): { issuer: string; subject: string } {
+  const [tbs] = children(readTlv(der, 0).body);
+  if (!tbs) throw new DerError('not a certificate');
+  const fields = children(tbs.body);
+  const i = fields[0]?.tag === 0xa0 ? 1 : 0;
+  const issuer = fields[i + 2];
+  const subject = fields[i + 4];
+  if (issuer?.tag !== 0x30 || subject?.tag !== 0x30) throw new DerError('not a certificate');
+  return { issuer: nameKey(issuer), subject: nameKey(subject) };
+}
+
+/** Certificates (base64 DER keys) of a trust store by subject Name key. */
+interface NameIndex {
+  bySubject: Map<string, string[]>;
+  /** A member the DER reader could not read: its subject is unknown, so lookups are unsafe. */
+  incomplete: boolean;
+}
+
+/** Adds one store member (base64 DER key) to an index. */
+function indexKey(index: NameIndex, key: string): void {
+  try {
+    const { subject } = nameKeys(Buffer.from(key, 'base64'));
+    const list = index.bySubject.get(subject);
+    if (!list) index.bySubject.set(subject, [key]);
+    else if (!list.includes(key)) list.push(key);
+  } catch {
+    index.incomplete = true;
+  }
+}
+
+function nameIndex(keys: Iterable<string>): NameIndex {
+  const index: NameIndex = { bySubject: new Map(), incomplete: false };
+  for (const key of keys) indexKey(index, key);
+  return index;
+}
+
+/** NODE_EXTRA_CA_CERTS files larger than this are left to node:tls. */
+const MAX_EXTRA_CA_BYTES = 16 * 1024 * 1024;
+
+/**
+ * The certificates of the NODE_EXTRA_CA_CERTS file, which Node adds to its default store; undefined
+ * when the file holds anything but CERTIFICATE blocks or cannot be read (node:tls answers then).
+ */
+function extraCaKeys(file: string): string[] | undefined {
+  try {
+    const st = statSync(file);
+    if (!st.isFile() || st.size > MAX_EXTRA_CA_BYTES) return undefined;
+    const text = readFileSync(file, 'latin1');
+    const keys: string[] = [];
+    for (const m of text.matchAll(/-----BEGIN ([^-]+)-----([^-]*)-----END ([^-]+)-----/g)) {
+      if (m[1] !== 'CERTIFICATE' || m[3] !== 'CERTIFICATE') return undefined;
+      const key = pemDerBase64(m[0]);
+      if (!key) return undefined;
+      keys.push(key);
+    }
+    return keys;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Store members indexed per event-loop turn while the default store is indexed. */
+const INDEX_STEP = 16;
+
+let defaultStore: NameIndex | undefined;
+let indexing = false;
+
+/**
+ * Node's default store (the bundled roots and NODE_EXTRA_CA_CERTS), indexed once; undefined
+ * until then. The first call starts the indexing in the background, INDEX_STEP certificates per
+ * turn of the event loop (the whole store is 5-30 ms of CPU: in one piece it would stall every
+ * connection in flight, e.g. the session-ticket wait of concurrent probes). Unreferenced, so it
+ * never keeps a finishing process alive.
+ */
+function defaultStoreIndex(): NameIndex | undefined {
+  if (defaultStore || indexing) return defaultStore;
+  indexing = true;
+  const index: NameIndex = { bySubject: new Map(), incomplete: bundledRoots.size === 0 };
+  let keys: string[] = [...bundledRoots];
+  let next = 0;
+  const step = (): void => {
+    if (next === 0) {
+      const extraFile = process.env.NODE_EXTRA_CA_CERTS;
+      const extra = extraFile ? extraCaKeys(extraFile) : [];
+      if (!extra) index.incomplete = true;
+      keys = [...new Set([...keys, ...(extra ?? [])])];
+    }
+    const end = Math.min(next + INDEX_STEP, keys.length);
+    for (; next < end; next++) indexKey(index, keys[next] as string);
+    if (next < keys.length) setImmediate(step).unref();
+    else defaultStore = index;
+  };
+  setImmediate(step).unref();
+  return undefined;
+}
+
+/** The --ca certificates each secureContextWithAnchors context added to the default store. */
+const contextStores = new WeakMap<SecureContext, { keys: string[]; index?: NameIndex }>();
+
+/**
+ * Called by trust.ts for a context whose store is Node's default store plus `caPems`, so
+ * peerChain can find the issuers OpenSSL appends from it. Contexts made otherwise (a `ca`
+ * option replaces the default store) are unknown here and left to node:tls.
+ */
+export function registerContextStore(context: SecureContext, caPems: string[]): void {
+  contextStores.set(context, { keys: caPems.map(pemDerBase64).filter((k) => k !== '') });
+}
+
+/** Issuer candidates for a Name key in the socket's store; undefined when the store is unknown. */
+function storeLookup(socket: TLSSocket): ((nameKey: string) => string[]) | undefined {
+  const context = capturedSecureContext(socket);
+  const own = context ? contextStores.get(context) : undefined;
+  if (!own) return undefined;
+  // The system store (--use-openssl-ca, --use-system-ca) is not something we can list.
+  const flags = `${process.execArgv.join(' ')} ${process.env.NODE_OPTIONS ?? ''}`;
+  if (/--use-(openssl|system)-ca\b/.test(flags)) return undefined;
+  const base = defaultStoreIndex();
+  if (!base) return undefined;
+  own.index ??= nameIndex(own.keys);
+  if (base.incomplete || own.index.incomplete) return undefined;
+  const ownIndex = own.index;
+  return (key) => [...new Set([...(base.bySubject.get(key) ?? []), ...(ownIndex.bySubject.get(key) ?? [])])];
+}
+
+/** Chains a process takes from node:tls before it starts indexing the trust stores to rebuild them itself. */
+export const REBUILD_AFTER_CHAINS = 8;
+let chainsSeen = 0;
+
+interface ChainCert {
+  der: Buffer;
+  key: string;
+  parsed: Parsed & { x509: X509Certificate };
+}
+
+function chainCert(der: Buffer, key = der.toString('base64')): ChainCert | undefined {
+  const parsed = parsedCert(der, key);
+  return parsed.x509 ? { der, key, parsed: parsed as ChainCert['parsed'] } : undefined;
+}
+
+/**
+ * Node's getPeerCertificate(true) order, rebuilt from the certificates as sent: the first one,
+ * then repeatedly the first remaining sent certificate that issued the last (X509_check_issued),
+ * then, until a certificate is self-issued, its issuer from the context's store (bundled roots,
+ * NODE_EXTRA_CA_CERTS, the context's --ca list; OpenSSL's X509_STORE_CTX_get1_issuer).
+ * undefined whenever the result could differ from Node's (chain not captured or unreadable, a
+ * store we do not know, an ambiguous or unreadable store member): the caller asks node:tls.
+ */
+function chainFromSent(socket: TLSSocket): ChainCert[] | undefined {
+  // Indexing the stores costs about as much as REBUILD_AFTER_CHAINS answers from node:tls
+  // (names of ~140-300 certificates), so a single probe does not pay for it; until the index
+  // is ready (a few turns of the event loop later) node:tls answers too.
+  if (++chainsSeen <= REBUILD_AFTER_CHAINS) return undefined;
+  const wire = sentChainBytes(socket);
+  if (!wire.ok || wire.certificates.length === 0) return undefined;
+  const lookup = storeLookup(socket);
+  if (!lookup) return undefined;
+  const rest: ChainCert[] = [];
+  for (const der of wire.certificates) {
+    const c = chainCert(der);
+    if (!c) return undefined;
+    rest.push(c);
+  }
+  let cur = rest.shift() as ChainCert;
+  const out = [cur];
+  for (;;) {
+    const i = rest.findIndex((ca) => cur.parsed.x509.checkIssued(ca.parsed.x509));
+    if (i < 0) break;
+    cur = rest.splice(i, 1)[0] as ChainCert;
+    out.push(cur);
+  }
+  for (let added = 0; !cur.parsed.x509.checkIssued(cur.parsed.x509); added++) {
+    if (added >= 16) return undefined;
+    let issuerKey: string;
+    try {
+      issuerKey = nameKeys(cur.der).issuer;
+    } catch {
+      return undefined;
+    }
+    const candidates = lookup(issuerKey);
+    if (candidates.length === 0) break; // OpenSSL finds no issuer either: the chain ends here
+    if (candidates.length > 1) return undefined; // OpenSSL's choice among several is its own
+    const key = candidates[0] as string;
+    // The certificate itself (a self-signed --ca leaf without keyCertSign): whether or not
+    // OpenSSL appends it again, the chain ends with it.
+    if (key === cur.key) break;
+    const anchor = chainCert(Buffer.from(key, 'base64'), key);
+    // OpenSSL's store lookup checks less than X509_check_issued (not the issuer's key usage).
+    if (!anchor || !cur.parsed.x509.checkIssued(anchor.parsed.x509)) return undefined;
+    out.push(anchor);
+    cur = anchor;
+  }
+  return out;
+}
+
 interface DetailedCert {
   raw?: Buffer;
   issuerCertificate?: DetailedCert;
+}
+
+/** The chain from node:tls itself (getPeerCertificate(true): ~1 ms of CPU for three certificates). */
+function chainFromNode(socket: TLSSocket): ChainCert[] {
+  const out: ChainCert[] = [];
+  let cur = socket.getPeerCertificate(true) as DetailedCert | null;
+  // A root points at itself; peerChain also stops at any other repeat and after 16.
+  for (let n = 0; cur?.raw && n < 17; n++) {
+    const c = chainCert(cur.raw);
+    if (!c) break;
+    out.push(c);
+    cur = cur.issuerCertificate === cur ? null : (cur.issuerCertificate ?? null);
+  }
+  return out;
 }
 
 /**
@@ -428,20 +729,20 @@ interface DetailedCert {
  * the peer sent (ordered by issuer links) and then appends issuers found in the local trust
  * store, so a certificate that is a registered local trust anchor is marked `trustAnchor: true`:
  * it may have been added locally rather than sent. Returns [] when the peer sent no certificate.
+ * The same chain is rebuilt from the captured handshake when that is certain to match (see
+ * chainFromSent), without node:tls converting every certificate to an object first.
  */
 export async function peerChain(socket: TLSSocket): Promise<CertificateInfo[]> {
+  const chain = chainFromSent(socket) ?? chainFromNode(socket);
   const out: CertificateInfo[] = [];
   const seen = new Set<string>();
-  let cur = socket.getPeerCertificate(true) as DetailedCert | null;
   // Bounded: a chain longer than 16 is not something a TLS stack would build.
-  while (cur?.raw && out.length < 16) {
-    const der = cur.raw.toString('base64');
-    if (seen.has(der)) break; // a root points at itself
-    seen.add(der);
-    const info = await certificateInfo(new X509Certificate(cur.raw));
-    if (knownAnchors.has(der)) info.trustAnchor = true;
+  for (const c of chain) {
+    if (out.length >= 16 || seen.has(c.key)) break; // a root points at itself
+    seen.add(c.key);
+    const info = await cachedInfo(c.parsed);
+    if (knownAnchors.has(c.key)) info.trustAnchor = true;
     out.push(info);
-    cur = cur.issuerCertificate ?? null;
   }
   return out;
 }
@@ -462,14 +763,17 @@ function issued(cert: X509Certificate, issuer: X509Certificate): boolean {
 export function sentChain(socket: TLSSocket): SentChain {
   const wire = sentChainBytes(socket);
   if (!wire.ok) return { captured: false, reason: wire.reason, detail: wire.detail };
-  const parsed = wire.certificates.map((der) => {
-    try {
-      return new X509Certificate(der);
-    } catch {
-      return undefined;
-    }
-  });
-  const certificates = parsed.map((c, position): SentCertificate => {
+  const keys = wire.certificates.map((der) => der.toString('base64'));
+  const certificates = sentCache.get(keys.join(' '), () => sentCertificates(wire.certificates, keys));
+  return { captured: true, tlsVersion: wire.tlsVersion, certificates: structuredClone(certificates) };
+}
+
+/** Facts of chains as sent, by their certificates: a pure function of the DER list. */
+const sentCache = new Lru<SentCertificate[]>(64);
+
+function sentCertificates(ders: Buffer[], keys: string[]): SentCertificate[] {
+  const parsed = ders.map((der, i) => parsedCert(der, keys[i] as string).x509);
+  return parsed.map((c, position): SentCertificate => {
     if (!c) {
       return {
         position,
@@ -504,5 +808,4 @@ export function sentChain(socket: TLSSocket): SentChain {
     if (keyBits !== undefined) out.keyBits = keyBits;
     return out;
   });
-  return { captured: true, tlsVersion: wire.tlsVersion, certificates };
 }

@@ -5,7 +5,7 @@
  */
 import tls, { rootCertificates, type TLSSocket } from 'node:tls';
 import type { CertCheckFacts } from '../../facts/cert.js';
-import { registerCanonicalTrustAnchors, registerTrustAnchors } from './certificate.js';
+import { registerCanonicalTrustAnchors, registerContextStore, registerTrustAnchors } from './certificate.js';
 
 let rootsRegistered = false;
 
@@ -40,11 +40,14 @@ export function secureContextWithAnchors(
 ): tls.SecureContext {
   registerAnchors(caPems);
   const ctx = tls.createSecureContext(options);
-  if (caPems.length === 0) return ctx;
-  const native = (ctx as unknown as { context?: { addCACert?: (pem: string) => void } }).context;
-  if (typeof native?.addCACert !== 'function')
-    return tls.createSecureContext({ ...options, ca: trustAnchors(caPems) });
-  for (const pem of caPems) native.addCACert(pem);
+  if (caPems.length > 0) {
+    const native = (ctx as unknown as { context?: { addCACert?: (pem: string) => void } }).context;
+    if (typeof native?.addCACert !== 'function')
+      return tls.createSecureContext({ ...options, ca: trustAnchors(caPems) });
+    for (const pem of caPems) native.addCACert(pem);
+  }
+  // Its store is the default one plus caPems (and not if `options` brings its own `ca`).
+  if (options.ca === undefined) registerContextStore(ctx, caPems);
   return ctx;
 }
 
@@ -69,6 +72,39 @@ const VERIFY_MESSAGES: Record<string, string> = {
   EE_KEY_TOO_SMALL: 'EE certificate key too small',
   UNABLE_TO_DECODE_ISSUER_PUBLIC_KEY: 'unable to decode issuer public key',
 };
+
+/**
+ * checkServerIdentity for connections whose identity the cert rules judge (DNS-ID, SRV-ID,
+ * XmppAddr against the XMPP domain): Node's HTTPS-style check would only be thrown away.
+ * XmppConnection.upgradeClient recognises it and spares node:tls the certificate object it
+ * would build for it (see withoutIdentityCertificate).
+ */
+export function skipServerIdentity(): undefined {
+  return undefined;
+}
+
+/**
+ * After a trusted handshake Node's client calls getPeerCertificate(true) once, only to hand the
+ * result to checkServerIdentity (_tls_wrap.js onConnectSecure): every certificate of the chain
+ * converted to an object, about 1 ms of CPU per connection. With skipServerIdentity that object
+ * is never read, so until the handshake has ended this socket answers that call with an empty
+ * object; from 'secureConnect' (or a failed handshake) on, the real method is back.
+ */
+export function withoutIdentityCertificate(socket: TLSSocket): void {
+  const shadow = (() => ({})) as TLSSocket['getPeerCertificate'];
+  Object.defineProperty(socket, 'getPeerCertificate', { value: shadow, configurable: true, writable: true });
+  const restore = () => {
+    if (Object.hasOwn(socket, 'getPeerCertificate'))
+      delete (socket as { getPeerCertificate?: unknown }).getPeerCertificate;
+    socket.off('secureConnect', restore);
+    socket.off('close', restore);
+    socket.off('error', restore);
+  };
+  // prependListener: restored before any other 'secureConnect' listener looks at the certificate.
+  socket.prependListener('secureConnect', restore);
+  socket.prependListener('close', restore);
+  socket.prependListener('error', restore);
+}
 
 /**
  * Chain-validation result of a socket connected with rejectUnauthorized:false (so the

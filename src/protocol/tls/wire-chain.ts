@@ -17,7 +17,7 @@
 import { createDecipheriv, createHash, createHmac } from 'node:crypto';
 import type net from 'node:net';
 import { Duplex } from 'node:stream';
-import type { TLSSocket } from 'node:tls';
+import type { SecureContext, TLSSocket } from 'node:tls';
 
 /** A chain message larger than this is not something a server sends; capture stops there. */
 export const MAX_CAPTURE_BYTES = 256 * 1024;
@@ -281,6 +281,8 @@ function parse(
 // Capture on a live connection.
 
 const captured = new WeakMap<TLSSocket, () => WireChain>();
+/** The secure context a captured handshake ran with (its trust store decides the verified chain). */
+const capturedContexts = new WeakMap<TLSSocket, SecureContext>();
 
 /**
  * Taps the bytes a TLS server sends over `raw` during the handshake. Pass `stream` to
@@ -337,8 +339,12 @@ export class HandshakeCapture {
     this.size += b.length;
   }
 
-  /** Listens for the TLS 1.3 server handshake secret and registers the result for `socket`. */
-  attach(socket: TLSSocket): void {
+  /**
+   * Listens for the TLS 1.3 server handshake secret and registers the result for `socket`;
+   * `secureContext`, the one passed to tls.connect, is kept for capturedSecureContext.
+   */
+  attach(socket: TLSSocket, secureContext?: SecureContext): void {
+    if (secureContext) capturedContexts.set(socket, secureContext);
     const onKeylog = (line: Buffer) => {
       const m = /^SERVER_HANDSHAKE_TRAFFIC_SECRET [0-9a-f]+ ([0-9a-f]+)\s*$/i.exec(line.toString('latin1'));
       if (m?.[1]) this.secret = Buffer.from(m[1], 'hex');
@@ -376,4 +382,9 @@ export function sentChainBytes(socket: TLSSocket): WireChain {
   return read
     ? read()
     : { ok: false, reason: 'not-captured', detail: 'the handshake was not captured on this connection' };
+}
+
+/** The secure context given to HandshakeCapture.attach for `socket`, if any. */
+export function capturedSecureContext(socket: TLSSocket): SecureContext | undefined {
+  return capturedContexts.get(socket);
 }

@@ -8,6 +8,7 @@ import tls from 'node:tls';
 import type { FailureReason } from '../../facts/attempt.js';
 import { reasonFromErrno } from '../../facts/attempt.js';
 import type { Transcript } from '../../transcript/recorder.js';
+import { skipServerIdentity, withoutIdentityCertificate } from '../tls/trust.js';
 import { HandshakeCapture } from '../tls/wire-chain.js';
 import { NS_DIALBACK, NS_SERVER } from './features.js';
 import { escapeXml, NS_STREAM, type XmlElement, type XmlEvent, XmlStreamParser } from './xml.js';
@@ -172,7 +173,8 @@ export class XmppConnection {
     // The handshake runs over a tap so the chain can be read exactly as the peer sent it.
     const capture = new HandshakeCapture(raw);
     const sock = tls.connect({ ...opts, socket: capture.stream });
-    capture.attach(sock);
+    if (opts.checkServerIdentity === skipServerIdentity) withoutIdentityCertificate(sock);
+    capture.attach(sock, opts.secureContext);
     const res = await tlsHandshake(sock, timeoutMs, 'secureConnect');
     if (res.ok) this.attach(sock);
     else raw.destroy();

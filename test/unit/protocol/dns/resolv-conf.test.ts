@@ -4,11 +4,13 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import {
-  formatResolver,
-  parseResolvConf,
-  systemResolvers,
-} from '../../../../src/protocol/dns/resolv-conf.js';
+import { formatResolver, parseResolvConf } from '../../../../src/protocol/dns/resolv-conf.js';
+import { SystemDnsFiles } from '../../../../src/protocol/dns/system-files.js';
+
+/** The default resolvers from a resolv.conf at `path`, as a fresh process reads them. */
+function systemResolvers(path: string, nodeServers: () => string[]) {
+  return new SystemDnsFiles({ resolvConf: path, nodeServers }).resolvers();
+}
 
 describe('resolv.conf', () => {
   it('reads nameserver lines in order, IPv4 and IPv6, port 53, ignoring comments and other options', () => {
