@@ -24,6 +24,8 @@ export interface ScenarioSpec {
   cert?: CertProfile;
   /** Prosody s2s_secure_auth: certificate authentication only. */
   secureAuth?: boolean;
+  /** ejabberd: verify the certificate of every server it connects to (no dialback fallback there). */
+  verifyPeers?: boolean;
   /** Server dialback (XEP-0220) offered. */
   dialback?: boolean;
   /** The server's dialback secret, where the lab sets one (jabberd2 `<local><secret>`). */
@@ -78,6 +80,15 @@ export const SCENARIOS = {
     server: 'ejabberd',
     dialback: true,
     description: 'healthy ejabberd: STARTTLS required, valid chain, dialback (mod_s2s_dialback)',
+    tls: 'required',
+    cert: 'valid',
+  }),
+  'ejabberd-verify.test': server('ejabberd-verify.test', '127.0.0.25', {
+    server: 'ejabberd',
+    dialback: true,
+    verifyPeers: true,
+    description:
+      'ejabberd verifying the certificate of every server it connects to (mod_s2s_dialback access: none): answers dialback requests, but its callback fails on a bad certificate',
     tls: 'required',
     cert: 'valid',
   }),
