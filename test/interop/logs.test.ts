@@ -8,10 +8,11 @@
  *   server refuses the connection, and a node that answers with another secret (a wrong key);
  *   Prosody also calls back expired.test, whose certificate it tolerates (dialback);
  * - ejabberd-verify.test (ejabberd verifying the servers it connects to) is offered SASL EXTERNAL
- *   with an expired certificate, one for another name, a self-signed one and one from an issuer it
- *   does not trust, and a client that does not trust ejabberd aborts the handshake (inbound); then
- *   it must call back expired.test, wrong-name.test, self-signed.test and an xfed listener with
- *   the untrusted certificate (outbound);
+ *   with an expired certificate, a not yet valid one, one for another name, a self-signed one and
+ *   one from an issuer it does not trust, and a client that does not trust ejabberd aborts the
+ *   handshake (inbound); then it must call back expired.test, not-yet-valid.test,
+ *   wrong-name.test, self-signed.test and an xfed listener with the untrusted certificate
+ *   (outbound);
  * - a .tar.gz bundle built here from those logs gives the same findings.
  * Needs root; skips on a laptop, fails under CI=true.
  */
@@ -67,6 +68,7 @@ describe('xfed logs on logs written by real Prosody and ejabberd', labSuiteOptio
           'closed.test',
           'silent.test',
           'ejabberd-verify.test',
+          'not-yet-valid.test',
           'wrong-name.test',
           'self-signed.test',
         ],
@@ -107,7 +109,8 @@ describe('xfed logs on logs written by real Prosody and ejabberd', labSuiteOptio
       const verifying = lab.domains['ejabberd-verify.test'];
       const wrongName = lab.domains['wrong-name.test'].cert;
       const selfSigned = lab.domains['self-signed.test'].cert;
-      assert.ok(wrongName && selfSigned);
+      const notYetValid = lab.domains['not-yet-valid.test'].cert;
+      assert.ok(wrongName && selfSigned && notYetValid);
 
       // Runs whose callback never reaches xfed run side by side, each with a listener on its own
       // address that no DNS record names (the suite must fit the per-test deadline on a busy machine).
@@ -147,6 +150,7 @@ describe('xfed logs on logs written by real Prosody and ejabberd', labSuiteOptio
         dialback('prosody-ok.test', ['--as', 'expired.test', '--listen', spare(), ...ours]), // expired cert on the callback
         // ejabberd-verify.test, inbound: SASL EXTERNAL with bad certificates
         external('expired.test', expired),
+        external('not-yet-valid.test', notYetValid),
         external('wrong-name.test', wrongName),
         external('self-signed.test', selfSigned),
         external('xfed.test', foreign),
@@ -211,7 +215,7 @@ describe('xfed logs on logs written by real Prosody and ejabberd', labSuiteOptio
       // ejabberd-verify.test, outbound: its callbacks reach servers with bad certificates; the
       // last one reaches xfed's listener for xfed.test, which presents the untrusted certificate.
       await Promise.all([
-        ...['expired.test', 'wrong-name.test', 'self-signed.test'].map((as) =>
+        ...['expired.test', 'not-yet-valid.test', 'wrong-name.test', 'self-signed.test'].map((as) =>
           dialback('ejabberd-verify.test', ['--as', as, '--listen', spare(), ...ours]),
         ),
         dialback('ejabberd-verify.test', [
@@ -238,7 +242,7 @@ describe('xfed logs on logs written by real Prosody and ejabberd', labSuiteOptio
         logs[s] = join(dir, `${s}.log`);
         copyFileSync(f, logs[s]);
       }
-      // The lab plus twenty-two real s2s exchanges before the first assertion: ~60 s alone, more
+      // The lab plus twenty-four real s2s exchanges before the first assertion: ~60 s alone, more
       // than the runner's 120 s per test when the whole suite shares two cores.
     },
     { timeout: 300_000 },
@@ -316,11 +320,12 @@ describe('xfed logs on logs written by real Prosody and ejabberd', labSuiteOptio
     );
   });
 
-  it('ejabberd-verify.test, inbound: SASL EXTERNAL refused for an expired, wrong-name, self-signed and untrusted certificate; a client aborts the handshake', async () => {
+  it('ejabberd-verify.test, inbound: SASL EXTERNAL refused for an expired, not yet valid, wrong-name, self-signed and untrusted certificate; a client aborts the handshake', async () => {
     const r = await xfedLogs([logs['ejabberd-verify.test:in']!]);
     assert.deepEqual(logsIds(r), [
       'logs.s2s.cert-expired',
       'logs.s2s.cert-name-mismatch',
+      'logs.s2s.cert-rejected',
       'logs.s2s.cert-untrusted',
       'logs.tls.negotiation-failed',
     ]);
@@ -337,6 +342,10 @@ describe('xfed logs on logs written by real Prosody and ejabberd', labSuiteOptio
     assert.match(
       quote('logs.s2s.cert-expired', 'expired.test'),
       external('expired.test', 'certificate has expired'),
+    );
+    assert.match(
+      quote('logs.s2s.cert-rejected', 'not-yet-valid.test'),
+      external('not-yet-valid.test', 'certificate is not yet valid'),
     );
     assert.match(
       quote('logs.s2s.cert-name-mismatch', 'wrong-name.test'),
@@ -360,11 +369,12 @@ describe('xfed logs on logs written by real Prosody and ejabberd', labSuiteOptio
     );
   });
 
-  it('ejabberd-verify.test, outbound: its callback rejects an expired, wrong-name, self-signed and untrusted certificate', async () => {
+  it('ejabberd-verify.test, outbound: its callback rejects an expired, not yet valid, wrong-name, self-signed and untrusted certificate', async () => {
     const r = await xfedLogs([logs['ejabberd-verify.test:out']!]);
     assert.deepEqual(logsIds(r), [
       'logs.s2s.cert-expired',
       'logs.s2s.cert-name-mismatch',
+      'logs.s2s.cert-rejected',
       'logs.s2s.cert-untrusted',
     ]);
     const text = readFileSync(logs['ejabberd-verify.test:out']!, 'utf8');
@@ -390,6 +400,7 @@ describe('xfed logs on logs written by real Prosody and ejabberd', labSuiteOptio
       return f.id;
     };
     assert.equal(outbound('expired.test', 'certificate has expired'), 'logs.s2s.cert-expired');
+    assert.equal(outbound('not-yet-valid.test', 'certificate is not yet valid'), 'logs.s2s.cert-rejected');
     assert.equal(
       outbound('wrong-name.test', 'Certificate host name mismatch'),
       'logs.s2s.cert-name-mismatch',

@@ -109,6 +109,13 @@ export const SCENARIOS = {
     tls: 'required',
     cert: 'expired',
   }),
+  'not-yet-valid.test': server('not-yet-valid.test', '127.0.0.26', {
+    ...prosody,
+    description:
+      'Prosody serving a certificate whose validity starts 30 days from now (chain otherwise valid)',
+    tls: 'required',
+    cert: 'not-yet-valid',
+  }),
   'wrong-name.test': server('wrong-name.test', '127.0.0.15', {
     ...prosody,
     description: 'Prosody serving a valid certificate for other.test',
