@@ -93,7 +93,6 @@ describe('interop lab', labSuiteOptions(), () => {
     // Then each is one the lab meant to open, none on a wildcard address
     const expected = new Set([
       `${lab.dnsIp}:53`,
-      '127.0.0.1:4370',
       ...Object.values(lab.domains)
         .filter((d) => d.running)
         .flatMap((d) => [`${d.address}:${d.port}`, ...(d.extraListeners ?? [])]),

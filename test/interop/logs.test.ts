@@ -7,11 +7,25 @@
  * - prosody-ok.test and ejabberd-ok.test must call back a domain that does not resolve, one whose
  *   server refuses the connection, and a node that answers with another secret (a wrong key);
  *   Prosody also calls back expired.test, whose certificate it tolerates (dialback);
+ * - ejabberd-verify.test (ejabberd verifying the servers it connects to) is offered SASL EXTERNAL
+ *   with an expired certificate, a not yet valid one, one for another name, a self-signed one and
+ *   one from an issuer it does not trust, and a client that does not trust ejabberd aborts the
+ *   handshake (inbound); then it must call back expired.test, not-yet-valid.test,
+ *   wrong-name.test, self-signed.test and an xfed listener with the untrusted certificate
+ *   (outbound);
  * - a .tar.gz bundle built here from those logs gives the same findings.
  * Needs root; skips on a laptop, fails under CI=true.
  */
 import assert from 'node:assert/strict';
-import { copyFileSync, createWriteStream, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import {
+  copyFileSync,
+  createWriteStream,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
@@ -53,6 +67,10 @@ describe('xfed logs on logs written by real Prosody and ejabberd', labSuiteOptio
           'expired.test',
           'closed.test',
           'silent.test',
+          'ejabberd-verify.test',
+          'not-yet-valid.test',
+          'wrong-name.test',
+          'self-signed.test',
         ],
       });
       dir = mkdtempSync(join(tmpdir(), 'xfed-logs-interop-'));
@@ -67,6 +85,32 @@ describe('xfed logs on logs written by real Prosody and ejabberd', labSuiteOptio
       assert.ok(expired);
       const dialback = (peer: string, args: string[]) =>
         lab.run(['dialback', peer, ...args, '--timeout', '3s', '--json'], { timeoutMs: 60_000 });
+      // SASL EXTERNAL to ejabberd-verify.test as `from`, presenting `cert` (XEP-0178).
+      const external = (from: string, cert: { chainFile: string; keyFile: string }) =>
+        lab.run(
+          [
+            'probe',
+            'tls',
+            'ejabberd-verify.test',
+            '--from',
+            from,
+            '--cert',
+            cert.chainFile,
+            '--key',
+            cert.keyFile,
+            '--ca',
+            lab.caFile,
+            '--timeout',
+            '3000',
+            '--json',
+          ],
+          { timeoutMs: 60_000 },
+        );
+      const verifying = lab.domains['ejabberd-verify.test'];
+      const wrongName = lab.domains['wrong-name.test'].cert;
+      const selfSigned = lab.domains['self-signed.test'].cert;
+      const notYetValid = lab.domains['not-yet-valid.test'].cert;
+      assert.ok(wrongName && selfSigned && notYetValid);
 
       // Runs whose callback never reaches xfed run side by side, each with a listener on its own
       // address that no DNS record names (the suite must fit the per-test deadline on a busy machine).
@@ -104,7 +148,37 @@ describe('xfed logs on logs written by real Prosody and ejabberd', labSuiteOptio
           dialback(peer, ['--as', 'closed.test', '--listen', spare(), ...ours]), // refused connection
         ]),
         dialback('prosody-ok.test', ['--as', 'expired.test', '--listen', spare(), ...ours]), // expired cert on the callback
+        // ejabberd-verify.test, inbound: SASL EXTERNAL with bad certificates
+        external('expired.test', expired),
+        external('not-yet-valid.test', notYetValid),
+        external('wrong-name.test', wrongName),
+        external('self-signed.test', selfSigned),
+        external('xfed.test', foreign),
+        // a client that does not trust ejabberd's certificate aborts the handshake
+        lab.exec(
+          [
+            'openssl',
+            's_client',
+            '-starttls',
+            'xmpp-server',
+            '-xmpphost',
+            verifying.domain,
+            '-connect',
+            `${verifying.address}:${verifying.port}`,
+            '-CAfile',
+            foreign.caFile,
+            '-verify_return_error',
+          ],
+          { timeoutMs: 10_000, input: '' },
+        ),
       ]);
+      // The inbound part of ejabberd-verify.test's log, before it is made to connect out.
+      const verifyLog = verifying.logFile;
+      assert.ok(verifyLog);
+      await settled(verifyLog);
+      const inbound = readFileSync(verifyLog);
+      logs['ejabberd-verify.test:in'] = join(dir, 'ejabberd-verify.in.log');
+      writeFileSync(logs['ejabberd-verify.test:in'], inbound);
       // Healthy handshakes: the callback reaches xfed where xfed.test's SRV record points, one at a time.
       for (const peer of ['prosody-ok.test', 'ejabberd-ok.test'])
         await dialback(peer, ['--as', 'xfed.test', '--listen', XFED_LISTEN, ...ours]);
@@ -138,6 +212,29 @@ describe('xfed logs on logs written by real Prosody and ejabberd', labSuiteOptio
         await Promise.race([other.exited, new Promise((r) => (timer = setTimeout(r, 5000)))]);
         clearTimeout(timer);
       }
+      // ejabberd-verify.test, outbound: its callbacks reach servers with bad certificates; the
+      // last one reaches xfed's listener for xfed.test, which presents the untrusted certificate.
+      await Promise.all([
+        ...['expired.test', 'not-yet-valid.test', 'wrong-name.test', 'self-signed.test'].map((as) =>
+          dialback('ejabberd-verify.test', ['--as', as, '--listen', spare(), ...ours]),
+        ),
+        dialback('ejabberd-verify.test', [
+          '--as',
+          'xfed.test',
+          '--listen',
+          XFED_LISTEN,
+          '--cert',
+          foreign.chainFile,
+          '--key',
+          foreign.keyFile,
+          '--ca',
+          lab.caFile,
+        ]),
+      ]);
+      await settled(verifyLog);
+      // The lines written since the inbound part (ejabberd only appends).
+      logs['ejabberd-verify.test:out'] = join(dir, 'ejabberd-verify.out.log');
+      writeFileSync(logs['ejabberd-verify.test:out'], readFileSync(verifyLog).subarray(inbound.length));
       for (const s of SERVERS) {
         const f = lab.domains[s].logFile;
         assert.ok(f, `${s} has a log file`);
@@ -145,7 +242,7 @@ describe('xfed logs on logs written by real Prosody and ejabberd', labSuiteOptio
         logs[s] = join(dir, `${s}.log`);
         copyFileSync(f, logs[s]);
       }
-      // The lab plus thirteen real s2s exchanges before the first assertion: ~60 s alone, more
+      // The lab plus twenty-four real s2s exchanges before the first assertion: ~60 s alone, more
       // than the runner's 120 s per test when the whole suite shares two cores.
     },
     { timeout: 300_000 },
@@ -221,6 +318,95 @@ describe('xfed logs on logs written by real Prosody and ejabberd', labSuiteOptio
       inv.fix,
       /--receiving ejabberd-ok\.test --originating xfed\.test --stream-id \d+ --key [0-9a-f]{64}/,
     );
+  });
+
+  it('ejabberd-verify.test, inbound: SASL EXTERNAL refused for an expired, not yet valid, wrong-name, self-signed and untrusted certificate; a client aborts the handshake', async () => {
+    const r = await xfedLogs([logs['ejabberd-verify.test:in']!]);
+    assert.deepEqual(logsIds(r), [
+      'logs.s2s.cert-expired',
+      'logs.s2s.cert-name-mismatch',
+      'logs.s2s.cert-rejected',
+      'logs.s2s.cert-untrusted',
+      'logs.tls.negotiation-failed',
+    ]);
+    const quote = (id: string, peer: string) => {
+      const f = r.findings.find((x) => x.id === id && x.evidence.peer === peer);
+      assert.ok(f, `${id} for ${peer}: ${r.findings.map((x) => `${x.id} ${x.evidence.peer}`).join('; ')}`);
+      assert.equal(f.evidence.server, 'ejabberd');
+      return f.evidence.quote as string;
+    };
+    const external = (from: string, why: string) =>
+      new RegExp(
+        `\\[warning\\] .*ejabberd_s2s_in:handle_auth_failure/4:\\d+ \\(tls\\|<[\\d.]+>\\) Failed inbound s2s EXTERNAL authentication ${from.replace(/\./g, '\\.')} -> ejabberd-verify\\.test \\([\\d.]+\\): ${why}$`,
+      );
+    assert.match(
+      quote('logs.s2s.cert-expired', 'expired.test'),
+      external('expired.test', 'certificate has expired'),
+    );
+    assert.match(
+      quote('logs.s2s.cert-rejected', 'not-yet-valid.test'),
+      external('not-yet-valid.test', 'certificate is not yet valid'),
+    );
+    assert.match(
+      quote('logs.s2s.cert-name-mismatch', 'wrong-name.test'),
+      external('wrong-name.test', 'Certificate host name mismatch'),
+    );
+    assert.match(
+      quote('logs.s2s.cert-untrusted', 'self-signed.test'),
+      external('self-signed.test', 'self signed certificate'),
+    );
+    assert.match(
+      quote('logs.s2s.cert-untrusted', 'xfed.test'),
+      external('xfed.test', 'unable to get local issuer certificate'),
+    );
+    // The aborted handshake is logged twice (info and warning) and counted once.
+    const tls = r.findings.filter((f) => f.id === 'logs.tls.negotiation-failed');
+    assert.equal(tls.length, 1);
+    assert.equal(tls[0]!.evidence.count, 1);
+    assert.match(
+      tls[0]!.evidence.quote as string,
+      /Closing inbound s2s connection [\d.]+ -> ejabberd-verify\.test: TLS failed: .*alert unknown ca$/,
+    );
+  });
+
+  it('ejabberd-verify.test, outbound: its callback rejects an expired, not yet valid, wrong-name, self-signed and untrusted certificate', async () => {
+    const r = await xfedLogs([logs['ejabberd-verify.test:out']!]);
+    assert.deepEqual(logsIds(r), [
+      'logs.s2s.cert-expired',
+      'logs.s2s.cert-name-mismatch',
+      'logs.s2s.cert-rejected',
+      'logs.s2s.cert-untrusted',
+    ]);
+    const text = readFileSync(logs['ejabberd-verify.test:out']!, 'utf8');
+    const outbound = (peer: string, why: string) => {
+      const f = r.findings.find((x) => x.evidence.peer === peer);
+      assert.ok(f, peer);
+      const p = peer.replace(/\./g, '\\.');
+      // ejabberd's outgoing connection, and the dialback request whose callback it was (two
+      // processes: either line may come first); one finding per peer counts both.
+      const out = new RegExp(
+        `\\[warning\\] <[\\d.]+>@ejabberd_s2s_out:process_closed/2:\\d+ Failed to establish outbound s2s connection ejabberd-verify\\.test -> ${p}: Peer certificate rejected: ${why}; bouncing for \\d+ seconds$`,
+        'm',
+      );
+      const callback = new RegExp(
+        `\\[warning\\] <[\\d.]+>@ejabberd_s2s_in:handle_auth_failure/4:\\d+ \\(tls\\|<[\\d.]+>\\) Failed inbound s2s dialback authentication ${p} -> ejabberd-verify\\.test \\([\\d.]+\\): Verification failed: Peer certificate rejected: ${why} \\(remote-server-not-found\\)$`,
+        'm',
+      );
+      assert.match(text, out);
+      assert.match(text, callback);
+      const q = f.evidence.quote as string;
+      assert.ok(out.test(q) || callback.test(q), q);
+      assert.equal(f.evidence.count, 2);
+      return f.id;
+    };
+    assert.equal(outbound('expired.test', 'certificate has expired'), 'logs.s2s.cert-expired');
+    assert.equal(outbound('not-yet-valid.test', 'certificate is not yet valid'), 'logs.s2s.cert-rejected');
+    assert.equal(
+      outbound('wrong-name.test', 'Certificate host name mismatch'),
+      'logs.s2s.cert-name-mismatch',
+    );
+    assert.equal(outbound('self-signed.test', 'self signed certificate'), 'logs.s2s.cert-untrusted');
+    assert.equal(outbound('xfed.test', 'unable to get local issuer certificate'), 'logs.s2s.cert-untrusted');
   });
 
   it('a .tar.gz bundle of the three logs gives the same findings and names the members', async () => {

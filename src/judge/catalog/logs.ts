@@ -260,7 +260,7 @@ export const logsCatalog = defineCatalog({
     title: '{server} refused {peer}: its certificate has expired',
     symptom: 'Connections with {peer} are closed ({count} time(s); {file} line {line}: {quote}).',
     cause:
-      'The certificate {peer} presents is past its notAfter date, and this server requires a valid certificate (s2s_secure_auth or a secure domain).',
+      'The certificate {peer} presents is past its notAfter date, and this server requires a valid certificate there (Prosody: s2s_secure_auth or a secure domain; ejabberd: SASL EXTERNAL, and its own connections to servers it does not allow dialback for).',
     fix: '{peer} must renew its certificate (and reload the server); `xfed probe tls {peer}` shows the dates it serves.',
     refs: [PROSODY_CERTS, XEP0178, DOCS],
     exampleEvidence: {
@@ -275,7 +275,7 @@ export const logsCatalog = defineCatalog({
     title: '{server} refused {peer}: certificate not trusted ({problem})',
     symptom: 'Connections with {peer} are closed ({count} time(s); {file} line {line}: {quote}).',
     cause:
-      'The certificate {peer} presents does not chain to a CA in this server\u2019s trust store (self-signed, a private CA, or a missing intermediate), and the server requires certificate authentication.',
+      'The certificate {peer} presents does not chain to a CA in this server\u2019s trust store (self-signed, a private CA, or a missing intermediate), and the server requires certificate authentication there (Prosody: s2s_secure_auth or a secure domain; ejabberd: SASL EXTERNAL, and its own connections to servers it does not allow dialback for).',
     fix: '{peer} should serve a certificate from a public CA with its full chain; or, if the private CA is intended, add it to this server\u2019s trust store (Prosody: ssl.cafile/capath; ejabberd: ca_file). `xfed probe tls {peer}` shows the chain.',
     refs: [PROSODY_CERTS, XEP0178, DOCS],
     exampleEvidence: {

@@ -310,9 +310,21 @@ const xcpInternal: Rule<LogFacts> = (f) => {
   );
 };
 
+/** ejabberd logs one failed handshake on two lines of one session: keep the first. */
+function onePerSession(events: LogEvent[]): LogEvent[] {
+  const seen = new Set<string>();
+  return events.filter((e) => {
+    if (!e.session) return true;
+    const k = `${e.at.file}|${e.session}|${e.reason}`;
+    if (seen.has(k)) return false;
+    seen.add(k);
+    return true;
+  });
+}
+
 const tlsFailed: Rule<LogFacts> = (f) =>
   grouped(
-    f.events.filter((e) => e.kind === 'tls.failed'),
+    onePerSession(f.events.filter((e) => e.kind === 'tls.failed')),
     (e) => `${e.host ?? e.peer ?? e.to}|${e.identity}|${e.reason}`,
   ).map(({ first, count }) => {
     const peer = first.host
@@ -325,7 +337,7 @@ const tlsFailed: Rule<LogFacts> = (f) =>
       count,
       peer,
       identity: first.identity ?? '(not logged)',
-      identityNote: first.identity ? ` (certificate ${first.identity})` : '',
+      identityNote: first.identity ? ` (certificate ${first.identity})` : ' (no certificate identity logged)',
       reason: first.reason ?? '(not logged)',
     });
   });

@@ -454,6 +454,31 @@ export function ejabberdEvents(pid: string, where: string, message: string, ref:
         : {}),
   };
   let m: RegExpExecArray | null = null;
+  // XML first: a stanza or an error text inside it can quote any of the messages below.
+  m = /(Received|Send) XML on stream = <<"(.*)">>$/.exec(message);
+  if (m) {
+    const el = dialbackElement(m[2]!);
+    if (!el) {
+      const so = /<stream:stream\b([^>]*)>/.exec(m[2]!);
+      if (so && m[1] === 'Received')
+        return sessionInfo(F, ref, base, xmlAttr(so[1]!, 'from'), xmlAttr(so[1]!, 'to'));
+      return [];
+    }
+    const f: Fields = {
+      ...base,
+      from: xmlAttr(el.attrs, 'from'),
+      to: xmlAttr(el.attrs, 'to'),
+      streamId: xmlAttr(el.attrs, 'id'),
+      key: el.key,
+    };
+    const type = xmlAttr(el.attrs, 'type');
+    const sent = m[1] === 'Send';
+    if (el.name === 'result' && !type) return [step(F, ref, sent ? 'result-sent' : 'result-received', f)];
+    if (el.name === 'verify' && !type)
+      return [verifyStep(F, ref, sent ? 'verify-sent' : 'verify-received', f)];
+    if (type && el.name === 'verify' && !sent) return [step(F, ref, 'verify-answer', { ...f, answer: type })];
+    return [];
+  }
   m =
     /Failed to establish outbound s2s connection (\S+) -> (\S+): (.+?)(?:; bouncing for \d+ seconds)?$/.exec(
       message,
@@ -461,7 +486,9 @@ export function ejabberdEvents(pid: string, where: string, message: string, ref:
   if (m) {
     const reason = m[3]!;
     const k = failureKind(reason);
-    if (/certificate/i.test(reason))
+    // ejabberd checked the peer's certificate after the handshake (xmpp_stream_out, pkix); a
+    // "TLS failed: … alert …" is the handshake itself, often the peer refusing *our* certificate.
+    if (/^Peer certificate rejected/i.test(reason))
       return [
         ev('cert.rejected', F, ref, {
           ...base,
@@ -492,6 +519,20 @@ export function ejabberdEvents(pid: string, where: string, message: string, ref:
     const f: Fields = { ...base, from: m[3], to: m[4], reason, host: m[5] };
     if (/invalid dialback key/i.test(reason))
       return [ev('dialback.invalid', F, ref, { ...f, answer: 'invalid' })];
+    // The callback to the originating domain's server failed on that server's certificate
+    // (ejabberd verifies the servers it connects to unless dialback is allowed for them).
+    const callbackCert = /^Verification failed: (Peer certificate rejected: .+?)(?: \([a-z-]+\))?$/.exec(
+      reason,
+    );
+    if (m[1] === 'inbound' && m[2] === 'dialback' && callbackCert)
+      return [
+        ev('cert.rejected', F, ref, {
+          ...f,
+          peer: m[3],
+          reason: callbackCert[1],
+          certProblem: certProblem(callbackCert[1]!),
+        }),
+      ];
     if (m[1] === 'inbound' && m[2] === 'dialback') return [ev('dialback.failed', F, ref, f)];
     if (/certificate/i.test(reason) && !/SASL mechanisms/i.test(reason))
       return [
@@ -511,33 +552,22 @@ export function ejabberdEvents(pid: string, where: string, message: string, ref:
     ];
   m = /(?:Peer certificate rejected|Invalid certificate)[:\s]+(.+)$/i.exec(message);
   if (m) return [ev('cert.rejected', F, ref, { ...base, reason: m[1], certProblem: certProblem(m[1]!) })];
+  // One failed inbound handshake is logged twice: this line (info, names the peer or its
+  // address) and `Failed to secure inbound s2s connection: TLS failed: …` (warning) below.
+  m = /Closing (inbound|outbound) s2s connection (\S+) -> (\S+): TLS failed: (.+)$/.exec(message);
+  if (m)
+    return [
+      ev('tls.failed', F, ref, {
+        ...base,
+        from: m[2],
+        to: m[3],
+        peer: m[1] === 'inbound' ? m[2] : m[3],
+        reason: m[4],
+      }),
+    ];
   m = /TLS failed: (.+)$/.exec(message);
   if (m) return [ev('tls.failed', F, ref, { ...base, reason: m[1] })];
   if (/Use of STARTTLS required/.test(message))
     return [ev('tls.required', F, ref, { ...base, reason: 'STARTTLS required' })];
-  m = /(Received|Send) XML on stream = <<"(.*)">>$/.exec(message);
-  if (m) {
-    const el = dialbackElement(m[2]!);
-    if (!el) {
-      const so = /<stream:stream\b([^>]*)>/.exec(m[2]!);
-      if (so && m[1] === 'Received')
-        return sessionInfo(F, ref, base, xmlAttr(so[1]!, 'from'), xmlAttr(so[1]!, 'to'));
-      return [];
-    }
-    const f: Fields = {
-      ...base,
-      from: xmlAttr(el.attrs, 'from'),
-      to: xmlAttr(el.attrs, 'to'),
-      streamId: xmlAttr(el.attrs, 'id'),
-      key: el.key,
-    };
-    const type = xmlAttr(el.attrs, 'type');
-    const sent = m[1] === 'Send';
-    if (el.name === 'result' && !type) return [step(F, ref, sent ? 'result-sent' : 'result-received', f)];
-    if (el.name === 'verify' && !type)
-      return [verifyStep(F, ref, sent ? 'verify-sent' : 'verify-received', f)];
-    if (type && el.name === 'verify' && !sent) return [step(F, ref, 'verify-answer', { ...f, answer: type })];
-    return [];
-  }
   return [];
 }

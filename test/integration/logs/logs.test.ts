@@ -218,16 +218,91 @@ describe('xfed logs: Prosody and ejabberd strings not provoked in the lab', () =
     ]);
   });
 
-  it('ejabberd: connection timeout, a certificate from an unknown CA', async () => {
+  it('ejabberd: connection timeout', async () => {
     const line =
       '2026-11-30 18:47:56.085975+00:00 [warning] <0.465.0>@ejabberd_s2s_out:process_closed/2:157 Failed to establish outbound s2s connection here.example -> slow.example: Connection failed: timeout; bouncing for 251 seconds';
-    const cert =
-      '2026-11-30 18:48:00.000001+00:00 [warning] <0.470.0>@ejabberd_s2s_out:process_closed/2:157 Failed to establish outbound s2s connection here.example -> private.example: TLS failed: certificate verify failed: unknown CA; bouncing for 60 seconds';
-    const { findings } = await analyse([file('ejabberd.log', `${line}\n${cert}\n`)]);
-    assert.deepEqual(ids(findings), ['logs.s2s.cert-untrusted', 'logs.s2s.connect-timeout']);
-    assert.equal(findings[0]!.evidence.peer, 'private.example');
-    assert.equal(findings[0]!.evidence.server, 'ejabberd');
-    assert.equal(findings[1]!.evidence.domain, 'slow.example');
+    const { findings } = await analyse([file('ejabberd.log', `${line}\n`)]);
+    assert.deepEqual(ids(findings), ['logs.s2s.connect-timeout']);
+    assert.equal(findings[0]!.evidence.domain, 'slow.example');
+  });
+});
+
+describe('xfed logs: ejabberd certificate and TLS lines (shapes of the lab\u2019s real log)', () => {
+  // The same lines, written by ejabberd 23.01, are asserted in test/interop/logs.test.ts; these
+  // run without root and pin what each part of a line is taken for.
+  const e = (level: string, pid: string, where: string, msg: string) =>
+    `2026-11-30 22:13:00.525869+00:00 [${level}] <0.${pid}.0>@${where} ${msg}`;
+  const out = (peer: string, why: string) =>
+    e(
+      'warning',
+      '463',
+      'ejabberd_s2s_out:process_closed/2:157',
+      `Failed to establish outbound s2s connection here.example -> ${peer}: ${why}; bouncing for 85 seconds`,
+    );
+
+  it('a rejected certificate on ejabberd\u2019s own connection, and the callback that failed on it', async () => {
+    const { findings } = await analyse([
+      file(
+        'ejabberd.log',
+        [
+          // debug: the error text sent back quotes the reason; it is no finding of its own
+          e(
+            'notice',
+            '462',
+            '',
+            `(tls|<0.462.0>) Send XML on stream = <<"<db:result type='error' to='private.example' from='here.example'><error type='cancel'><remote-server-not-found xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'/><text xml:lang='en' xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'>Peer certificate rejected: unable to get local issuer certificate</text></error></db:result>">>`,
+          ).replace('@ ', ' '),
+          out('private.example', 'Peer certificate rejected: unable to get local issuer certificate'),
+          e(
+            'warning',
+            '462',
+            'ejabberd_s2s_in:handle_auth_failure/4:200',
+            '(tls|<0.462.0>) Failed inbound s2s dialback authentication private.example -> here.example (192.0.2.7): Verification failed: Peer certificate rejected: unable to get local issuer certificate (remote-server-not-found)',
+          ),
+          out('old.example', 'Peer certificate rejected: certificate has expired'),
+          out('alias.example', 'Peer certificate rejected: Certificate host name mismatch'),
+        ].join('\n'),
+      ),
+    ]);
+    assert.deepEqual(ids(findings), [
+      'logs.s2s.cert-untrusted',
+      'logs.s2s.cert-expired',
+      'logs.s2s.cert-name-mismatch',
+    ]);
+    const untrusted = findings.find((f) => f.id === 'logs.s2s.cert-untrusted')!;
+    assert.equal(untrusted.evidence.peer, 'private.example');
+    assert.equal(untrusted.evidence.count, 2);
+    assert.equal(untrusted.evidence.server, 'ejabberd');
+  });
+
+  it('a handshake the peer aborted (it does not trust our certificate) is a TLS failure, not the peer\u2019s certificate', async () => {
+    const why = 'TLS failed: SSL_do_handshake failed: error:0A000418:SSL routines::tlsv1 alert unknown ca';
+    const { findings } = await analyse([
+      file(
+        'ejabberd.log',
+        [
+          e(
+            'info',
+            '474',
+            'ejabberd_s2s_in:process_closed/2:132',
+            `Closing inbound s2s connection 192.0.2.7 -> here.example: ${why}`,
+          ),
+          e(
+            'warning',
+            '474',
+            'ejabberd_s2s_in:terminate/2:288',
+            `(tls|<0.474.0>) Failed to secure inbound s2s connection: ${why}`,
+          ),
+          out('strict.example', why),
+        ].join('\n'),
+      ),
+    ]);
+    assert.deepEqual(ids(findings), ['logs.tls.negotiation-failed', 'logs.tls.negotiation-failed']);
+    // one failure logged on two lines of one session counts once
+    assert.equal(findings[0]!.evidence.peer, '192.0.2.7');
+    assert.equal(findings[0]!.evidence.count, 1);
+    assert.equal(findings[1]!.evidence.peer, 'strict.example');
+    assert.match(findings[0]!.title, /no certificate identity logged/);
   });
 });
 

@@ -16,6 +16,8 @@ export type CertProfile =
   | 'valid'
   /** Like valid, but its validity ended long ago. */
   | 'expired'
+  /** Like valid (EC P-256 leaf), but its validity starts 30 days from now. */
+  | 'not-yet-valid'
   /** Valid chain, but it names other.test instead of the domain. */
   | 'wrong-name'
   /** Signed by its own key; not issued by the lab CA. */
@@ -262,7 +264,12 @@ export async function createLabCa(dir: string): Promise<LabCa> {
     // EC keys take milliseconds, RSA keys up to seconds on a busy machine: the chain-order
     // profiles (where the key does not matter) use EC too, to keep the lab's start-up short.
     const keyType =
-      profile === 'ecdsa' || profile === 'misordered' || profile === 'extra-cert' ? 'ec' : 'rsa';
+      profile === 'ecdsa' ||
+      profile === 'misordered' ||
+      profile === 'extra-cert' ||
+      profile === 'not-yet-valid'
+        ? 'ec'
+        : 'rsa';
     const keyFile = join(ldir, 'key.pem');
     const certFile = join(ldir, 'cert.pem');
     const extFile = join(ldir, 'ext.cnf');
@@ -275,7 +282,9 @@ export async function createLabCa(dir: string): Promise<LabCa> {
     const [start, end] =
       profile === 'expired'
         ? [now - 400 * DAY_MS, now - 35 * DAY_MS]
-        : [now - 3_600_000, now + LEAF_DAYS * DAY_MS];
+        : profile === 'not-yet-valid'
+          ? [now + 30 * DAY_MS, now + (30 + LEAF_DAYS) * DAY_MS]
+          : [now - 3_600_000, now + LEAF_DAYS * DAY_MS];
     const subj = `/O=xfed interop lab/CN=${id.cn}`;
     if (selfSigned) {
       // req -x509 takes its extensions from -config: the req config plus this leaf's section.

@@ -4,7 +4,11 @@
  * distribution stays inside the namespace on 127.0.0.1 without epmd (ERL_DIST_PORT), and
  * Erlang's own resolver is pointed at the lab DNS through inetrc, because it does not read
  * resolv.conf the way libc does. s2s: STARTTLS required (RFC 6120 §5), dialback via
- * mod_s2s_dialback (XEP-0220), peers' certificates checked against the lab root CA.
+ * mod_s2s_dialback (XEP-0220), peers' certificates checked against the lab root CA. With
+ * `verifyPeers`, mod_s2s_dialback gets `access: none`: ejabberd 23.01 then verifies the
+ * certificate of every server it connects to (its s2s_out_tls_verify hook answers true) and
+ * drops a connection whose certificate fails, before any authentication, so it cannot fall back
+ * to dialback there; it still answers dialback requests, which is how a test makes it connect out.
  */
 import { chmodSync, chownSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -18,15 +22,22 @@ export interface EjabberdOptions {
   port: number;
   tls: 'required' | 'optional' | 'none';
   dialback: boolean;
+  /** Verify the certificate of every server ejabberd connects to (mod_s2s_dialback `access: none`). */
+  verifyPeers?: boolean;
   cert?: LeafCert;
   caFile: string;
   dnsIp: string;
 }
 
-/** Node name: Erlang needs `localhost` to resolve, which the namespace's hosts file provides. */
-const NODE = 'ejabberd@localhost';
-/** Erlang distribution port on 127.0.0.1 inside the namespace (no epmd needed). */
-const DIST_PORT = 4370;
+/**
+ * Node name and Erlang distribution port (on 127.0.0.1 inside the namespace, no epmd needed),
+ * one pair per instance so that several ejabberds share a lab: both follow the last octet of the
+ * s2s address. Erlang needs `localhost` to resolve, which the namespace's hosts file provides.
+ */
+function erlangNode(address: string): { node: string; distPort: number } {
+  const octet = Number(address.split('.').pop());
+  return { node: `ejabberd${octet}@localhost`, distPort: 4300 + octet };
+}
 
 function yamlString(s: string): string {
   return JSON.stringify(s);
@@ -34,7 +45,11 @@ function yamlString(s: string): string {
 
 export function ejabberdConfig(o: EjabberdOptions, dir: string): string {
   const starttls = o.tls === 'none' ? 'false' : o.tls;
-  const modules = ['mod_disco: {}', 'mod_ping: {}', ...(o.dialback ? ['mod_s2s_dialback: {}'] : [])];
+  const modules = [
+    'mod_disco: {}',
+    'mod_ping: {}',
+    ...(o.dialback ? [`mod_s2s_dialback: {${o.verifyPeers ? 'access: none' : ''}}`] : []),
+  ];
   return `# xfed interop lab: ejabberd for ${o.domain} (generated)
 hosts:
   - ${yamlString(o.domain)}
@@ -59,11 +74,12 @@ ${modules.map((m) => `  ${m}`).join('\n')}
 `;
 }
 
-function ctlConfig(): string {
+function ctlConfig(address: string): string {
+  const { node, distPort } = erlangNode(address);
   // ERL_OPTIONS is word-split by ejabberdctl: no spaces inside an argument.
   return `# xfed interop lab: ejabberdctl settings (generated)
-ERLANG_NODE=${NODE}
-ERL_DIST_PORT=${DIST_PORT}
+ERLANG_NODE=${node}
+ERL_DIST_PORT=${distPort}
 ERL_OPTIONS="-env ERL_CRASH_DUMP_BYTES 0 -kernel inet_dist_use_interface {127,0,0,1} -setcookie xfedlab"
 EJABBERD_BYPASS_WARNINGS=true
 `;
@@ -83,14 +99,14 @@ export function startEjabberd(
   ns: string,
   o: EjabberdOptions,
   dir: string,
-): { proc: SpawnedProcess; logFile: string } {
+): { proc: SpawnedProcess; logFile: string; distListener: string } {
   const user = serviceUser('ejabberd');
   const cfgDir = join(dir, 'etc');
   const spool = join(dir, 'spool');
   const logs = join(dir, 'logs');
   for (const d of [cfgDir, spool, logs]) mkdirSync(d, { recursive: true });
   writeFileSync(join(cfgDir, 'ejabberd.yml'), ejabberdConfig(o, dir));
-  writeFileSync(join(cfgDir, 'ejabberdctl.cfg'), ctlConfig());
+  writeFileSync(join(cfgDir, 'ejabberdctl.cfg'), ctlConfig(o.address));
   writeFileSync(join(cfgDir, 'inetrc'), inetrc(o.dnsIp));
   for (const p of [dir, cfgDir, spool, logs]) chownSync(p, user.uid, user.gid);
   if (o.cert) {
@@ -112,10 +128,14 @@ export function startEjabberd(
       '--logs',
       logs,
       '--node',
-      NODE,
+      erlangNode(o.address).node,
       'foreground',
     ],
     join(dir, 'ejabberd.stdout.log'),
   );
-  return { proc, logFile: join(logs, 'ejabberd.log') };
+  return {
+    proc,
+    logFile: join(logs, 'ejabberd.log'),
+    distListener: `127.0.0.1:${erlangNode(o.address).distPort}`,
+  };
 }

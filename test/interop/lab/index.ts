@@ -87,7 +87,7 @@ export interface ScenarioInfo {
   dialback: boolean;
   /** The server's dialback secret, where the lab sets one (jabberd2). */
   dialbackSecret?: string;
-  /** Other sockets its server listens on (jabberd2's router, the second s2s node), as ip:port. */
+  /** Other sockets its server listens on (jabberd2's router, the second s2s node, ejabberd's Erlang distribution), as ip:port. */
   extraListeners?: string[];
   /** The certificate the server presents (files, names, validity). */
   cert?: LeafCert;
@@ -474,7 +474,7 @@ export async function startLab(opts: StartLabOptions = {}): Promise<Lab> {
                   { ...common, secureAuth: s.secureAuth ?? false, s2sTimeoutS: opts.s2sTimeoutS ?? 5 },
                   sdir,
                 )
-              : startEjabberd(ns, { ...common, dnsIp: DNS_IP }, sdir);
+              : startEjabberd(ns, { ...common, verifyPeers: s.verifyPeers ?? false, dnsIp: DNS_IP }, sdir);
         const stdoutLog = join(sdir, `${s.server}.stdout.log`);
         procs.push({ label: n, proc: started.proc, logs: [started.logFile, stdoutLog] });
         checks.push({
@@ -486,6 +486,8 @@ export async function startLab(opts: StartLabOptions = {}): Promise<Lab> {
           logs: [started.logFile, stdoutLog],
         });
         info.logFile = started.logFile;
+        if (s.server === 'ejabberd')
+          info.extraListeners = [(started as ReturnType<typeof startEjabberd>).distListener];
         if (s.server === 'jabberd2') {
           const node = s.jabberd2DefaultNode?.address;
           info.extraListeners = [

@@ -24,6 +24,8 @@ export interface ScenarioSpec {
   cert?: CertProfile;
   /** Prosody s2s_secure_auth: certificate authentication only. */
   secureAuth?: boolean;
+  /** ejabberd: verify the certificate of every server it connects to (no dialback fallback there). */
+  verifyPeers?: boolean;
   /** Server dialback (XEP-0220) offered. */
   dialback?: boolean;
   /** The server's dialback secret, where the lab sets one (jabberd2 `<local><secret>`). */
@@ -81,6 +83,15 @@ export const SCENARIOS = {
     tls: 'required',
     cert: 'valid',
   }),
+  'ejabberd-verify.test': server('ejabberd-verify.test', '127.0.0.25', {
+    server: 'ejabberd',
+    dialback: true,
+    verifyPeers: true,
+    description:
+      'ejabberd verifying the certificate of every server it connects to (mod_s2s_dialback access: none): answers dialback requests, but its callback fails on a bad certificate',
+    tls: 'required',
+    cert: 'valid',
+  }),
   'tls-optional.test': server('tls-optional.test', '127.0.0.12', {
     ...prosody,
     description: 'Prosody offering STARTTLS without <required/> (s2s_require_encryption = false)',
@@ -97,6 +108,13 @@ export const SCENARIOS = {
     description: 'Prosody serving a certificate that expired 35 days ago (chain otherwise valid)',
     tls: 'required',
     cert: 'expired',
+  }),
+  'not-yet-valid.test': server('not-yet-valid.test', '127.0.0.26', {
+    ...prosody,
+    description:
+      'Prosody serving a certificate whose validity starts 30 days from now (chain otherwise valid)',
+    tls: 'required',
+    cert: 'not-yet-valid',
   }),
   'wrong-name.test': server('wrong-name.test', '127.0.0.15', {
     ...prosody,
