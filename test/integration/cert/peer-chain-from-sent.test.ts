@@ -21,6 +21,7 @@ import { peerChain, REBUILD_AFTER_CHAINS, sentChain } from '../../../src/protoco
 import { secureContextWithAnchors, skipServerIdentity } from '../../../src/protocol/tls/trust.js';
 import { HandshakeCapture } from '../../../src/protocol/tls/wire-chain.js';
 import { XmppConnection } from '../../../src/protocol/xmpp/connection.js';
+import { deadline } from '../../helpers/deadline.js';
 import {
   createIntermediate,
   createRoot,
@@ -57,19 +58,6 @@ const anchoredLeaf = issueCert({ cn: 'anchored.example.org', issuer: anchoredInt
 const CA = [pki.root.certPem, pinned.certPem, twinA.certPem, twinB.certPem, anchoredInter.certPem];
 
 let context: tls.SecureContext | undefined;
-
-function deadline<T>(p: Promise<T>, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  return Promise.race([
-    p,
-    new Promise<never>((_, reject) => {
-      timer = setTimeout(
-        () => reject(new Error(`${what}: nothing within ${STEP_TIMEOUT_MS} ms`)),
-        STEP_TIMEOUT_MS,
-      );
-    }),
-  ]).finally(() => clearTimeout(timer));
-}
 
 interface Outcome {
   chain: CertificateInfo[];

@@ -15,25 +15,12 @@ import { certRules } from '../../../src/judge/rules/cert.js';
 import { peerChain, sentChain } from '../../../src/protocol/tls/certificate.js';
 import { trustAnchors, trustFromSocket } from '../../../src/protocol/tls/trust.js';
 import { HandshakeCapture, readWireChain, sentChainBytes } from '../../../src/protocol/tls/wire-chain.js';
+import { deadline } from '../../helpers/deadline.js';
 import { createIntermediate, createRoot, testPki } from '../../helpers/test-ca.js';
 
-const STEP_TIMEOUT_MS = 5000;
 const pki = testPki();
 const leaf = pki.leaf({ cn: 'example.org', dns: ['example.org'] });
 const other = createIntermediate(createRoot({ cn: 'Other Root' }), { cn: 'Unrelated Issuing CA' });
-
-function deadline<T>(p: Promise<T>, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  return Promise.race([
-    p,
-    new Promise<never>((_, reject) => {
-      timer = setTimeout(
-        () => reject(new Error(`${what}: nothing within ${STEP_TIMEOUT_MS} ms`)),
-        STEP_TIMEOUT_MS,
-      );
-    }),
-  ]).finally(() => clearTimeout(timer));
-}
 
 interface Served {
   certPem: string;
