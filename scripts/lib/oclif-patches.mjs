@@ -73,12 +73,12 @@ export function oclifPatches() {
  * is how oclif uses every one of them. They are also left out of the bundle (about 190 KB that
  * every command would otherwise compile): the stand-in requires them from node_modules,
  * resolved from @oclif/core's own location, exactly as oclif itself would (help output and
- * error rendering use them). Names not listed keep oclif's eager, bundled require.
+ * error rendering use them). Names not listed keep oclif's eager, bundled require: `debug`
+ * among them, because oclif's logger calls it on every start.
  */
 export const LAZY_OCLIF_DEPENDENCIES = [
   'cli-spinners',
   'clean-stack',
-  'debug',
   'ejs',
   'indent-string',
   'lilconfig',

@@ -108,6 +108,13 @@ describe('start-up: what each command loads', () => {
       [...NEVER_FOR_MACHINE_OUTPUT, ...PROBE_CODE, 'src/commands/probe/', 'src/commands/dialback/'],
       'check srv --json',
     );
+    // Everything it runs comes from the bundle: no file of node_modules resolved and compiled
+    // on its own (require.cache lists absolute paths; ESM URLs outside dist/ are files too).
+    const outside = r.modules.filter(
+      (m) =>
+        m.startsWith('/') || (m.startsWith('file:') && !m.includes('/dist/') && !m.endsWith('/bin/run.js')),
+    );
+    assert.deepEqual(outside, [], 'check srv --json loaded files from outside the bundle');
   });
 
   it('check srv --format junit loads the JUnit renderer and not the JSON one', async () => {
