@@ -7,9 +7,29 @@
  * contract's exit codes here: 2 for usage, 3 for anything else, on one line with control and
  * bidi characters escaped (what was typed may be echoed).
  */
+import { fileURLToPath } from 'node:url';
 import { flush } from '@oclif/core/flush';
+import type { Logger } from '@oclif/core/interfaces';
 import { run } from '@oclif/core/run';
 import { safeText } from './report/untrusted.js';
+
+/**
+ * oclif's logger, when DEBUG is not set: it would print nothing then, but oclif's default one
+ * sets up the `debug` package on every start (about 9 ms, docs/performance.md). With DEBUG set
+ * (e.g. DEBUG=oclif*), oclif's own logger is used as before.
+ */
+function silentLogger(namespace = 'oclif'): Logger {
+  const none = () => {};
+  return {
+    child: (ns: string, delimiter?: string) => silentLogger(`${namespace}${delimiter ?? ':'}${ns}`),
+    debug: none,
+    error: none,
+    info: none,
+    namespace,
+    trace: none,
+    warn: none,
+  };
+}
 
 interface OclifError {
   name?: string;
@@ -22,7 +42,7 @@ interface OclifError {
 /** `root` is the URL of a file inside the package (oclif finds package.json from it). */
 export async function main(argv: string[], root: string): Promise<void> {
   try {
-    await run(argv, root);
+    await run(argv, process.env.DEBUG ? root : { root: fileURLToPath(root), logger: silentLogger() });
     await flush();
   } catch (err) {
     const e = (err ?? {}) as OclifError;

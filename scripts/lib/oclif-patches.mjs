@@ -73,8 +73,7 @@ export function oclifPatches() {
  * is how oclif uses every one of them. They are also left out of the bundle (about 190 KB that
  * every command would otherwise compile): the stand-in requires them from node_modules,
  * resolved from @oclif/core's own location, exactly as oclif itself would (help output and
- * error rendering use them). Names not listed keep oclif's eager, bundled require: `debug`
- * among them, because oclif's logger calls it on every start.
+ * error rendering use them). Names not listed keep oclif's eager, bundled require.
  */
 export const LAZY_OCLIF_DEPENDENCIES = [
   'cli-spinners',
@@ -88,6 +87,13 @@ export const LAZY_OCLIF_DEPENDENCIES = [
   'widest-line',
   'wrap-ansi',
 ];
+
+/**
+ * Lazy like the above, but kept in the bundle: `debug` backs oclif's default logger, which
+ * src/main.ts replaces with a silent one unless DEBUG is set, so it is initialised only then
+ * (its set-up, with supports-color and tty, was about 9 ms of every start).
+ */
+export const LAZY_BUNDLED_OCLIF_DEPENDENCIES = ['debug'];
 
 /** A stand-in for a module's exports that loads it on first use. */
 export function lazyModule(load) {
@@ -116,15 +122,17 @@ export function oclifRequire(id) {
   return createRequire(require.resolve('@oclif/core'))(id);
 }
 
-/** Rewrites the top-level requires of LAZY_OCLIF_DEPENDENCIES in one oclif file. */
+/** Rewrites the top-level requires of the LAZY_* dependencies in one oclif file. */
 export function makeRequiresLazy(text) {
-  const names = LAZY_OCLIF_DEPENDENCIES.map((n) => n.replace(/[-/]/g, '\\$&')).join('|');
+  const deps = [...LAZY_OCLIF_DEPENDENCIES, ...LAZY_BUNDLED_OCLIF_DEPENDENCIES];
+  const names = deps.map((n) => n.replace(/[-/]/g, '\\$&')).join('|');
   const re = new RegExp(`^const (\\w+) = (__importDefault\\()?require\\("(${names})"\\)(\\))?;$`, 'gm');
   let count = 0;
-  const out = text.replace(re, (all, id, wrap, dep, close) => {
-    if (Boolean(wrap) !== Boolean(close)) return all;
+  const out = text.replace(re, (whole, id, wrap, dep, close) => {
+    if (Boolean(wrap) !== Boolean(close)) return whole;
     count++;
-    const req = `oclifRequire(${JSON.stringify(dep)})`;
+    const load = LAZY_BUNDLED_OCLIF_DEPENDENCIES.includes(dep) ? 'require' : 'oclifRequire';
+    const req = `${load}(${JSON.stringify(dep)})`;
     return `const ${id} = lazyModule(() => ${wrap ? `__importDefault(${req})` : req});`;
   });
   return count ? `${lazyModule.toString()}\n${oclifRequire.toString()}\n${out}` : out;

@@ -9,7 +9,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { type FakeDnsServer, startFakeDns } from '../fakes/fake-dns-server.js';
-import { modulesLoadedByImport, runCliListingModules } from '../helpers/cli.js';
+import { modulesLoadedByImport, runCli, runCliListingModules } from '../helpers/cli.js';
 
 /** Machine output must never pay for these, whatever the command. */
 const NEVER_FOR_MACHINE_OUTPUT = [
@@ -115,6 +115,19 @@ describe('start-up: what each command loads', () => {
         m.startsWith('/') || (m.startsWith('file:') && !m.includes('/dist/') && !m.endsWith('/bin/run.js')),
     );
     assert.deepEqual(outside, [], 'check srv --json loaded files from outside the bundle');
+  });
+
+  it("DEBUG=oclif* still gives oclif's own debug output (xfed's silent logger is only for DEBUG unset)", async () => {
+    const quiet = await runCli(['check', 'srv', 'good.test', '--resolver', resolver, '--json'], {
+      env: { DEBUG: '' },
+    });
+    assert.equal(quiet.code, 0, quiet.stderr);
+    assert.equal(quiet.stderr, '');
+    const r = await runCli(['check', 'srv', 'good.test', '--resolver', resolver, '--json'], {
+      env: { DEBUG: 'oclif:main' },
+    });
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stderr, /oclif:main process\.execPath: /);
   });
 
   it('check srv --format junit loads the JUnit renderer and not the JSON one', async () => {

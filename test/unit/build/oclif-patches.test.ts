@@ -118,6 +118,11 @@ describe('oclif patches: lazy requires', () => {
     assert.equal(loads, 1);
   });
 
+  it('keeps debug in the bundle (a plain require) while making it lazy', () => {
+    const out = makeRequiresLazy('const debug_1 = __importDefault(require("debug"));') as string;
+    assert.match(out, /^const debug_1 = lazyModule\(\(\) => __importDefault\(require\("debug"\)\)\);$/m);
+  });
+
   it('rewrites both require forms oclif uses, and nothing else', () => {
     const src = [
       'const ejs_1 = __importDefault(require("ejs"));',
