@@ -3,7 +3,7 @@ import * as Flags from '@oclif/core/flags';
 import { XfedCommand } from '../cli/base-command.js';
 import { prepareDoctor } from '../cli/doctor-options.js';
 import { domainArg, domainFlag, durationFlag, hostPortFlag, resolverFlag } from '../cli/flags.js';
-import { doctorPipeline } from '../pipeline/pipelines.js';
+import { doctorPipeline } from '../pipeline/doctor-pipeline.js';
 import { runTarget } from '../pipeline/run.js';
 import { renderDoctorText } from '../report/doctor-text.js';
 

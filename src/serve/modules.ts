@@ -1,14 +1,16 @@
 /**
  * The exporter's probe modules (`/probe?module=…`): each composes a command's pipeline
- * (src/pipeline/pipelines.ts) and returns its Report; none gathers or judges by itself. A
+ * (src/pipeline/*-pipeline.ts) and returns its Report; none gathers or judges by itself. A
  * module that is not part of this build is registered as unavailable, so the request gets a
  * clear 400 instead of "unknown module"; plugging a new command in is one entry here.
  */
 import { planTarget } from '../cli/tls-options.js';
 import type { DoctorOptions } from '../gather/doctor.js';
 import type { TlsProbeOptions } from '../gather/tls.js';
-import { doctorPipeline, srvPipeline, tlsPipeline } from '../pipeline/pipelines.js';
+import { doctorPipeline } from '../pipeline/doctor-pipeline.js';
 import { runTarget } from '../pipeline/run.js';
+import { srvPipeline } from '../pipeline/srv-pipeline.js';
+import { tlsPipeline } from '../pipeline/tls-pipeline.js';
 import type { Report } from '../report/model.js';
 
 /** Options from flags or the config file, shared by every probe. */

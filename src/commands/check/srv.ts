@@ -5,8 +5,8 @@ import { XfedCommand } from '../../cli/base-command.js';
 import { collectDomains } from '../../cli/domain-list.js';
 import { concurrencyFlag, resolverFlag } from '../../cli/flags.js';
 import { newResolverMemory, type SrvOptions } from '../../gather/srv.js';
-import { srvPipeline } from '../../pipeline/pipelines.js';
 import { runTarget } from '../../pipeline/run.js';
+import { srvPipeline } from '../../pipeline/srv-pipeline.js';
 import { describeSrv } from '../../report/srv-text.js';
 
 export default class CheckSrv extends XfedCommand {

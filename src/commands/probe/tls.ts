@@ -5,8 +5,8 @@ import { XfedCommand } from '../../cli/base-command.js';
 import { XFED_CA_HELP } from '../../cli/file-input.js';
 import { concurrencyFlag, domainFlag, hostPortFlag, portFlag, resolverFlag } from '../../cli/flags.js';
 import { prepareTlsProbe } from '../../cli/tls-options.js';
-import { tlsPipeline } from '../../pipeline/pipelines.js';
 import { runTarget } from '../../pipeline/run.js';
+import { tlsPipeline } from '../../pipeline/tls-pipeline.js';
 import { describeTls } from '../../report/tls-text.js';
 
 export default class ProbeTls extends XfedCommand {
