@@ -46,13 +46,17 @@ const result = await build({
   platform: 'node',
   target: 'node20',
   chunkNames: 'chunks/[name]-[hash]',
-  // oclif's development-mode TypeScript support; never used by a built CLI.
+  // typescript: oclif's development-mode support for .ts commands, never used by a built CLI.
+  // @oclif/plugin-not-found: imported only by the not-found hook on an unknown command; it
+  // stays in node_modules with the oclif it was built against.
   external: ['typescript', '@oclif/plugin-not-found'],
   // CommonJS dependencies (oclif, dns-packet, prom-client) call require() for Node built-ins;
   // an ESM chunk has no `require`, so each chunk gets one bound to its own URL.
   banner: {
     js: "import { createRequire as __xfedRequire } from 'node:module'; const require = __xfedRequire(import.meta.url);",
   },
+  // Smaller text to compile at start-up (about 5 % of explain's CPU); names are kept, so stack
+  // traces stay readable, and the linked source maps serve --enable-source-maps.
   minifyWhitespace: true,
   minifySyntax: true,
   sourcemap: 'linked',
