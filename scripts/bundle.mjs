@@ -13,7 +13,7 @@
 //
 // dist/meta.json is esbuild's metafile: which source modules each output file holds. The
 // start-up tests read it to say which *source* modules a command loaded.
-import { readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
@@ -22,6 +22,38 @@ import { oclifPatches } from './lib/oclif-patches.mjs';
 const root = fileURLToPath(new URL('..', import.meta.url));
 const src = join(root, 'src');
 const out = join(root, 'dist');
+
+/**
+ * The licence texts of every package whose code is in the bundle (from the metafile's inputs):
+ * the bundle is a copy of their code, so it carries their notices; most of them are not
+ * installed next to xfed (they are devDependencies, see docs/architecture.md).
+ */
+function thirdPartyLicenses(metafile) {
+  const packages = new Set();
+  for (const input of Object.keys(metafile.inputs)) {
+    const m = /(?:^|\/)node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(input);
+    if (m) packages.add(m[1]);
+  }
+  const parts = [];
+  for (const name of [...packages].sort()) {
+    const dir = join(root, 'node_modules', name);
+    const pjson = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
+    const files = readdirSync(dir).filter((f) => /^(licen[cs]e|copying|notice)/i.test(f));
+    const texts = files.map((f) => readFileSync(join(dir, f), 'utf8').trim());
+    const author = typeof pjson.author === 'string' ? pjson.author : pjson.author?.name;
+    parts.push(
+      [
+        `${name} ${pjson.version} (${pjson.license ?? 'license not stated'})`,
+        ...(texts.length
+          ? texts
+          : [
+              `No licence file in the package; package.json: ${pjson.license}${author ? `, ${author}` : ''}.`,
+            ]),
+      ].join('\n\n'),
+    );
+  }
+  return `Third-party code bundled in xfed's dist/ (scripts/bundle.mjs)\n\n${parts.join(`\n\n${'-'.repeat(72)}\n\n`)}\n`;
+}
 
 function collect(dir, acc = []) {
   for (const name of readdirSync(dir).sort()) {
@@ -66,5 +98,6 @@ const result = await build({
   logLevel: 'warning',
 });
 writeFileSync(join(out, 'meta.json'), `${JSON.stringify(result.metafile)}\n`);
+writeFileSync(join(out, 'THIRD-PARTY-LICENSES.txt'), thirdPartyLicenses(result.metafile));
 const files = Object.keys(result.metafile.outputs).filter((f) => f.endsWith('.js'));
 console.log(`bundle: ${entryPoints.length} entries, ${files.length} files in ${relative(root, out)}/`);

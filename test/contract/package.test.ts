@@ -46,4 +46,35 @@ describe('npm pack contents', () => {
     ])
       assert.ok(files.has(f), f);
   });
+
+  it('depends at run time only on what the bundle leaves out, and carries the notices of what it bundles', () => {
+    // dist/ is an esbuild bundle (scripts/bundle.mjs): the packages it holds are devDependencies,
+    // so an install pulls only oclif, its plugins (loaded from node_modules by oclif), and the
+    // not-found plugin the not-found hook imports on an unknown command.
+    const pkg = JSON.parse(readFileSync(`${root}package.json`, 'utf8')) as {
+      dependencies: Record<string, string>;
+      devDependencies: Record<string, string>;
+      oclif: { plugins: string[] };
+    };
+    const runtime = ['@oclif/core', ...pkg.oclif.plugins, '@oclif/plugin-not-found'].sort();
+    assert.deepEqual(Object.keys(pkg.dependencies).sort(), runtime);
+    const meta = JSON.parse(readFileSync(`${root}dist/meta.json`, 'utf8')) as {
+      inputs: Record<string, unknown>;
+    };
+    const bundled = new Set(
+      Object.keys(meta.inputs).flatMap((i) => /node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(i)?.[1] ?? []),
+    );
+    assert.ok(bundled.has('dns-packet') && bundled.has('saxes'), 'the metafile lists the bundled packages');
+    assert.ok(files.has('dist/THIRD-PARTY-LICENSES.txt'), 'npm pack ships the third-party notices');
+    const notices = readFileSync(`${root}dist/THIRD-PARTY-LICENSES.txt`, 'utf8');
+    for (const name of bundled) {
+      const { version } = JSON.parse(readFileSync(`${root}node_modules/${name}/package.json`, 'utf8')) as {
+        version: string;
+      };
+      assert.ok(
+        notices.includes(`\n${name} ${version} (`),
+        `${name} ${version} is bundled but has no notice`,
+      );
+    }
+  });
 });
