@@ -1,6 +1,7 @@
 // Build-time edits of @oclif/core inside xfed's bundle (scripts/bundle.mjs), one per start-up
 // cost measured in docs/performance.md. Each names the exact text it replaces and the build
 // fails if that text is gone (an oclif upgrade), so a patch is never silently dropped.
+import { readFile } from 'node:fs/promises';
 
 /**
  * oclif sorts a plugin's commands with `localeCompare` on every start. The first
@@ -48,7 +49,6 @@ export function oclifPatches() {
     name: 'xfed-oclif-patches',
     setup(build) {
       build.onLoad({ filter: /[\\/]@oclif[\\/]core[\\/]lib[\\/].*\.js$/ }, async (args) => {
-        const { readFile } = await import('node:fs/promises');
         let text = await readFile(args.path, 'utf8');
         const file = args.path.replaceAll('\\', '/');
         for (const patch of OCLIF_PATCHES.filter((p) => file.endsWith(`/@oclif/core/${p.path}`))) {
