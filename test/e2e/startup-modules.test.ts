@@ -173,8 +173,8 @@ describe('start-up: what each command loads', () => {
     ['dist/commands/axl-auth.js', 'src/commands/axl-auth.ts', 'src/gather/axl.ts'],
     ['dist/commands/cisco/services.js', 'src/commands/cisco/services.ts', 'src/gather/cisco-services.ts'],
   ] as const) {
-    it(`importing ${command} loads neither its probe, saxes nor undici`, () => {
-      const r = modulesLoadedByImport(command);
+    it(`importing ${command} loads neither its probe, saxes nor undici`, async () => {
+      const r = await modulesLoadedByImport(command);
       assert.equal(r.status, 0, r.stderr);
       assert.ok(r.modules.includes(source), 'the lister must see the command module');
       assertNone(

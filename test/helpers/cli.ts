@@ -53,22 +53,12 @@ export function jsonLines(stdout: string): unknown[] {
 
 const LIST_MODULES = fileURLToPath(new URL('../../bench/lib/list-modules.mjs', import.meta.url));
 
-/**
- * Runs the built CLI with bench/lib/list-modules.mjs and returns, with its result, every module
- * it loaded: ESM URLs, require.cache, built-ins (`node:…`), and the source modules bundled in
- * each loaded file of dist/ (`src/gather/tls.ts`, `node_modules/saxes/lib/saxes.js`).
- */
-export async function runCliListingModules(
-  args: readonly string[],
-  opts: { env?: NodeJS.ProcessEnv; input?: string; timeoutMs?: number } = {},
-): Promise<CliResult & { modules: string[] }> {
+/** Runs `run` with a fresh XFED_MODULES_FILE and adds the modules bench/lib/list-modules.mjs listed in it. */
+async function listingModules<T>(run: (file: string) => T | Promise<T>): Promise<T & { modules: string[] }> {
   const dir = mkdtempSync(join(tmpdir(), 'xfed-modules-'));
   try {
     const file = join(dir, 'modules.txt');
-    const r = await runCli(args, {
-      ...opts,
-      env: { ...opts.env, NODE_OPTIONS: `--import ${LIST_MODULES}`, XFED_MODULES_FILE: file },
-    });
+    const r = await run(file);
     return { ...r, modules: readFileSync(file, 'utf8').split('\n').filter(Boolean) };
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -76,33 +66,36 @@ export async function runCliListingModules(
 }
 
 /**
- * Imports one built module (as oclif does for help and command lists) in a fresh Node with
- * bench/lib/list-modules.mjs and returns what it loaded: URLs, built-ins, and the source
- * modules bundled in each loaded file of dist/ (`src/…`, `node_modules/…`).
+ * Runs the built CLI with bench/lib/list-modules.mjs and returns, with its result, every module
+ * it loaded: ESM URLs, require.cache, built-ins (`node:…`), and the source modules bundled in
+ * each loaded file of dist/ (`src/gather/tls.ts`, `node_modules/saxes/lib/saxes.js`).
  */
-export function modulesLoadedByImport(distPath: string): {
-  status: number | null;
-  stderr: string;
-  modules: string[];
-} {
-  const dir = mkdtempSync(join(tmpdir(), 'xfed-import-'));
-  try {
-    const file = join(dir, 'modules.txt');
-    const url = new URL(`../../${distPath}`, import.meta.url).href;
+export function runCliListingModules(
+  args: readonly string[],
+  opts: { env?: NodeJS.ProcessEnv; input?: string; timeoutMs?: number } = {},
+): Promise<CliResult & { modules: string[] }> {
+  return listingModules((file) =>
+    runCli(args, {
+      ...opts,
+      env: { ...opts.env, NODE_OPTIONS: `--import ${LIST_MODULES}`, XFED_MODULES_FILE: file },
+    }),
+  );
+}
+
+/**
+ * Imports one built module (as oclif does for help and command lists) in a fresh Node with
+ * bench/lib/list-modules.mjs and returns what it loaded, listed as runCliListingModules does.
+ */
+export function modulesLoadedByImport(
+  distPath: string,
+): Promise<{ status: number | null; stderr: string; modules: string[] }> {
+  const url = new URL(`../../${distPath}`, import.meta.url).href;
+  return listingModules((file) => {
     const r = spawnSync(
       process.execPath,
       ['--import', LIST_MODULES, '--input-type=module', '-e', `await import(${JSON.stringify(url)})`],
-      {
-        encoding: 'utf8',
-        env: { ...process.env, XFED_MODULES_FILE: file },
-      },
+      { encoding: 'utf8', env: { ...process.env, XFED_MODULES_FILE: file } },
     );
-    return {
-      status: r.status,
-      stderr: r.stderr,
-      modules: readFileSync(file, 'utf8').split('\n').filter(Boolean),
-    };
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+    return { status: r.status, stderr: r.stderr };
+  });
 }
