@@ -1,7 +1,8 @@
 // Start-up benchmark (issue 14): in one run, interleaved, the bare oclif floor (bench/floor, a
 // "hello" command with the same @oclif/core), `xfed --version`, `explain <id>`, `check srv
 // --json`, `probe tls --json` and `dialback verify --json` against the interop lab's Prosody,
-// and `xmpp-dns -s -t` when it is installed. Each round runs every command once in turn, so
+// and `xmpp-dns -s -t` when it is installed (Debian package xmpp-dns), and `node -e 0`, the
+// least any Node program takes here. Each round runs every command once in turn, so
 // the machine's load falls on all of them alike; a command's ratio to the floor is the median
 // of its per-round ratios. Wall time, CPU time (user + sys) and peak RSS are taken by
 // /usr/bin/time for every process alike (no hook in the measured process).
@@ -23,18 +24,21 @@ function onPath(cmd) {
 }
 
 /** Runs argv under /usr/bin/time: wall ms (spawn to exit), CPU ms (user + sys), peak RSS MB. */
-function measure(argv, timeoutMs = 60_000) {
+function measure(argv, extraEnv = {}, timeoutMs = 60_000) {
   const dir = mkdtempSync(join(tmpdir(), 'xfed-startup-'));
   const out = join(dir, 'time');
   return new Promise((resolve, reject) => {
     const t0 = performance.now();
     const child = spawn('/usr/bin/time', ['-q', '-f', '%U %S %M', '-o', out, ...argv], {
       cwd: ROOT,
-      env: { ...process.env, NO_COLOR: '1' },
+      env: { ...process.env, NO_COLOR: '1', ...extraEnv },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stderr = '';
-    child.stdout.on('data', () => {});
+    let stdout = '';
+    child.stdout.on('data', (d) => {
+      if (stdout.length < 16384) stdout += d.toString();
+    });
     child.stderr.on('data', (d) => {
       if (stderr.length < 4096) stderr += d.toString();
     });
@@ -45,15 +49,22 @@ function measure(argv, timeoutMs = 60_000) {
       clearTimeout(timer);
       const [user, sys, rssKb] = readFileSync(out, 'utf8').trim().split('\n').pop().split(/\s+/).map(Number);
       rmSync(dir, { recursive: true, force: true });
-      resolve({ code, wallMs, cpuMs: (user + sys) * 1000, rssMb: rssKb / 1024, stderr });
+      resolve({ code, wallMs, cpuMs: (user + sys) * 1000, rssMb: rssKb / 1024, stdout, stderr });
     });
   });
 }
 
 async function inner(cfg) {
   const node = process.execPath;
+  // xfed's compile cache (src/compile-cache.ts) lives in a directory of this run; the warm-up
+  // round fills it, as any earlier run would on a user's machine. The "no compile cache" rows
+  // are a first run's cost.
+  const cacheDir = mkdtempSync(join(tmpdir(), 'xfed-bench-cache-'));
+  process.env.XFED_COMPILE_CACHE = cacheDir;
+  const cold = { XFED_DISABLE_COMPILE_CACHE: '1' };
   const cmds = [
     { name: 'floor: bare oclif hello', argv: [node, 'bench/floor/bin/run.js', 'hello'] },
+    { name: 'node -e 0 (Node alone)', argv: [node, '-e', '0'] },
     { name: 'xfed --version', argv: [node, 'bin/run.js', '--version'], limit: 0.8 },
     {
       name: 'xfed explain cert.validity.expired',
@@ -74,6 +85,16 @@ async function inner(cfg) {
         argv: [node, 'bin/run.js', 'probe', 'tls', domain, '--ca', caFile, '--json'],
         limit: 1.2,
         rssLimit: 60,
+      },
+      {
+        name: `xfed check srv ${domain} --json, no compile cache`,
+        argv: [node, 'bin/run.js', 'check', 'srv', domain, '--json'],
+        env: cold,
+      },
+      {
+        name: `xfed probe tls ${domain} --json, no compile cache`,
+        argv: [node, 'bin/run.js', 'probe', 'tls', domain, '--ca', caFile, '--json'],
+        env: cold,
       },
       {
         name: `xfed dialback verify ${domain} --json`,
@@ -112,8 +133,15 @@ async function inner(cfg) {
         },
       );
     }
+    // xmpp-dns (Debian package xmpp-dns) checks certificates against Go's system roots;
+    // SSL_CERT_FILE points them at the lab's CA, so it does the whole probe as xfed does.
     if (onPath('xmpp-dns'))
-      cmds.push({ name: `xmpp-dns -s -t ${domain}`, argv: ['xmpp-dns', '-s', '-t', domain], xmppDns: true });
+      cmds.push({
+        name: `xmpp-dns -s -t ${domain}`,
+        argv: ['xmpp-dns', '--no-color', '-s', '-t', domain],
+        env: { SSL_CERT_FILE: caFile },
+        xmppDns: true,
+      });
     else report({ metric: 'xmpp-dns -s -t: skipped (not installed)', value: 0, unit: '' });
   } else {
     report({
@@ -123,11 +151,18 @@ async function inner(cfg) {
     });
   }
   // Warm the file cache and the servers.
-  for (const c of cmds) await measure(c.argv);
+  for (const c of cmds) {
+    const r = await measure(c.argv, c.env);
+    if (c.xmppDns) {
+      // Its exit code says nothing about the probe; its output says whether it got through.
+      if (!/Certificate: \[OK\]/.test(r.stdout) || /fail|error/i.test(r.stdout))
+        throw new Error(`xmpp-dns did not complete a probe:\n${r.stdout}${r.stderr}`);
+    }
+  }
   const rows = cmds.map(() => []);
   for (let i = 0; i < RUNS; i++) {
     for (const [j, c] of cmds.entries()) {
-      const r = await measure(c.argv);
+      const r = await measure(c.argv, c.env);
       if (r.code !== 0 && !c.xmppDns) throw new Error(`${c.name} exited ${r.code}: ${r.stderr}`);
       rows[j].push(r);
     }
@@ -161,11 +196,19 @@ async function inner(cfg) {
       value: ratio(rs, 'cpuMs', floor),
       unit: 'x',
     });
-    if (xi >= 0 && c.limit === 1.2) {
+    // The issue's 3.0x xmpp-dns assumed Node starts in a sixth of it; `node -e 0` shows what
+    // Node alone takes against it on this machine.
+    if (xi >= 0 && (c.limit === 1.2 || c.name.startsWith('node -e'))) {
       const x = ratio(rs, 'wallMs', rows[xi]);
-      report({ metric: `${c.name}: wall / xmpp-dns`, value: x, unit: 'x', limit: '<= 3.0', ok: x <= 3.0 });
+      report({
+        metric: `${c.name}: wall / xmpp-dns`,
+        value: x,
+        unit: 'x',
+        ...(c.limit === 1.2 ? { limit: '<= 3.0', ok: x <= 3.0 } : {}),
+      });
     }
   }
+  rmSync(cacheDir, { recursive: true, force: true });
   const load = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
   report({
     metric: `load average at the end (1, 5, 15 min): ${load}`,

@@ -2,7 +2,8 @@
 // xfed entry point. Start-up (docs/performance.md): `--version` is answered here without
 // loading oclif (the same line oclif prints: config.userAgent); everything else goes to
 // dist/main.js, the bundle's entry (scripts/bundle.mjs), which runs oclif and maps escaped
-// errors to the report contract's exit codes.
+// errors to the report contract's exit codes. dist/ is CommonJS, compiled through a V8 code
+// cache (dist/compile-cache.js) that is installed first.
 const argv = process.argv.slice(2);
 if (argv[0] === '--version') {
   const { readFileSync } = await import('node:fs');
@@ -13,6 +14,13 @@ if (argv[0] === '--version') {
   const a = arch() === 'ia32' ? 'x86' : arch();
   process.stdout.write(`${pjson.name}/${pjson.version} ${platform}-${a} node-${process.version}\n`);
 } else {
-  const { main } = await import('../dist/main.js');
+  // The bundle cannot use import() (src/cli/esm-import.ts): ES modules from outside it, such
+  // as oclif plugins, are imported here, in a module Node compiles itself.
+  globalThis[Symbol.for('xfed.importEsm')] = (specifier) => import(specifier);
+  const { createRequire } = await import('node:module');
+  const require = createRequire(import.meta.url);
+  const dist = new URL('../dist/', import.meta.url);
+  require('../dist/compile-cache.js').installCompileCache(decodeURIComponent(dist.pathname));
+  const { main } = require('../dist/main.js');
   await main(argv, import.meta.url);
 }

@@ -2,7 +2,8 @@
 // Runs every test file (test/**/*.test.ts) with Node's test runner and tsx.
 // `node scripts/run-tests.mjs test/unit` runs only the files under the given paths.
 import { spawnSync } from 'node:child_process';
-import { readdirSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 function collect(path, out) {
@@ -21,6 +22,7 @@ if (files.length === 0) {
   console.error('run-tests: no test files found');
   process.exit(1);
 }
+const cacheDir = mkdtempSync(join(tmpdir(), 'xfed-test-compile-cache-'));
 const res = spawnSync(
   process.execPath,
   [
@@ -32,6 +34,12 @@ const res = spawnSync(
     '--test-timeout=120000',
     ...files,
   ],
-  { stdio: 'inherit' },
+  // The CLIs the tests start keep their compile cache (src/compile-cache.ts) in a directory of
+  // this run, not in the user's ~/.cache; tests of the cache itself choose their own.
+  {
+    stdio: 'inherit',
+    env: { ...process.env, XFED_COMPILE_CACHE: process.env.XFED_COMPILE_CACHE ?? cacheDir },
+  },
 );
+rmSync(cacheDir, { recursive: true, force: true });
 process.exit(res.status ?? 1);

@@ -17,9 +17,10 @@ const file = process.env.XFED_MODULES_FILE;
 function bundledInputs(urls) {
   const metas = new Map();
   const out = [];
-  for (const url of urls) {
-    if (!url.startsWith('file:')) continue;
-    const path = fileURLToPath(url);
+  for (const entry of urls) {
+    // dist/ is CommonJS (require.cache paths); ES modules are file: URLs.
+    if (!entry.startsWith('file:') && !entry.startsWith('/')) continue;
+    const path = entry.startsWith('file:') ? fileURLToPath(entry) : entry;
     const i = path.lastIndexOf('/dist/');
     if (i < 0) continue;
     const root = path.slice(0, i + 1);
@@ -43,7 +44,7 @@ if (file) {
     const builtins = process.moduleLoadList
       .filter((m) => m.startsWith('NativeModule '))
       .map((m) => `node:${m.slice('NativeModule '.length)}`);
-    const bundled = bundledInputs(esm);
+    const bundled = bundledInputs([...esm, ...cjs]);
     appendFileSync(file, `${[...cjs, ...builtins, ...bundled].join('\n')}\n`);
   });
 }

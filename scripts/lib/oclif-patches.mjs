@@ -28,6 +28,34 @@ export function isPlainPackageName(pattern) {
   return /^(@[a-z0-9~-][a-z0-9._~-]*\/)?[a-z0-9~-][a-z0-9._~-]*$/.test(pattern);
 }
 
+/**
+ * oclif loads ES-module commands and hooks (those of @oclif/plugin-autocomplete) with
+ * `import()`. dist/ is CommonJS run from V8's code cache (src/compile-cache.ts), where
+ * `import()` fails on Node 20, so oclif gets the import function bin/run.js provides under
+ * this symbol (src/cli/esm-import.ts), which Node compiles itself.
+ */
+export function xfedImportEsm(url) {
+  const load = globalThis[Symbol.for('xfed.importEsm')];
+  if (typeof load !== 'function') throw new Error(`cannot import ${url}: xfed was not started by bin/run.js`);
+  return load(url);
+}
+
+/**
+ * oclif asks wsl-utils whether it runs under WSL on every start; loading it loads
+ * powershell-utils and node:child_process too (about 1 ms and a few hundred KB of a probe's
+ * peak RSS). is-wsl answers false without looking further in these cases, which are tested
+ * here first in the same order; only a possible WSL loads wsl-utils.
+ */
+export function surelyNotWsl() {
+  if (process.platform !== 'linux') return true;
+  const { existsSync, readFileSync } = require('node:fs');
+  if (require('node:os').release().toLowerCase().includes('microsoft')) return false;
+  try {
+    if (readFileSync('/proc/version', 'utf8').toLowerCase().includes('microsoft')) return false;
+  } catch {}
+  return !existsSync('/proc/sys/fs/binfmt_misc/WSLInterop') && !existsSync('/run/WSL');
+}
+
 export const OCLIF_PATCHES = [
   {
     path: 'lib/config/plugin.js',
@@ -41,6 +69,20 @@ export const OCLIF_PATCHES = [
     replace: 'patterns.some((w) => (isPlainPackageName(w) ? p === w : (0, minimatch_1.minimatch)(p, w)))',
     prelude: `${isPlainPackageName.toString()}\n`,
   },
+  {
+    path: 'lib/util/os.js',
+    find: "return (await import('wsl-utils')).isWsl ? 'wsl' : (0, node_os_1.platform)();",
+    replace:
+      "return surelyNotWsl() ? (0, node_os_1.platform)() : (await import('wsl-utils')).isWsl ? 'wsl' : (0, node_os_1.platform)();",
+    prelude: `${surelyNotWsl.toString()}\n`,
+  },
+  {
+    path: 'lib/module-loader.js',
+    find: 'await import((0, node_url_1.pathToFileURL)(filePath).href)',
+    replace: 'await xfedImportEsm((0, node_url_1.pathToFileURL)(filePath).href)',
+    count: 3,
+    prelude: `${xfedImportEsm.toString()}\n`,
+  },
 ];
 
 /** An esbuild plugin applying OCLIF_PATCHES and makeRequiresLazy to @oclif/core's files. */
@@ -52,12 +94,13 @@ export function oclifPatches() {
         let text = await readFile(args.path, 'utf8');
         const file = args.path.replaceAll('\\', '/');
         for (const patch of OCLIF_PATCHES.filter((p) => file.endsWith(`/@oclif/core/${p.path}`))) {
-          if (!text.includes(patch.find)) {
+          const found = text.split(patch.find).length - 1;
+          if (found !== (patch.count ?? 1)) {
             throw new Error(
-              `bundle: ${args.path} no longer contains ${JSON.stringify(patch.find)}; review scripts/lib/oclif-patches.mjs`,
+              `bundle: ${args.path} contains ${JSON.stringify(patch.find)} ${found} times, not ${patch.count ?? 1}; review scripts/lib/oclif-patches.mjs`,
             );
           }
-          text = patch.prelude + text.replace(patch.find, patch.replace);
+          text = patch.prelude + text.replaceAll(patch.find, patch.replace);
         }
         return { contents: makeRequiresLazy(text), loader: 'js' };
       });
@@ -95,6 +138,12 @@ export const LAZY_OCLIF_DEPENDENCIES = [
  */
 export const LAZY_BUNDLED_OCLIF_DEPENDENCIES = ['debug'];
 
+/**
+ * Node built-ins oclif requires at the top of a file but uses only on rare paths:
+ * child_process only to ask PowerShell for the shell on Windows.
+ */
+export const LAZY_OCLIF_BUILTINS = ['node:child_process'];
+
 /** A stand-in for a module's exports that loads it on first use. */
 export function lazyModule(load) {
   let m;
@@ -124,14 +173,14 @@ export function oclifRequire(id) {
 
 /** Rewrites the top-level requires of the LAZY_* dependencies in one oclif file. */
 export function makeRequiresLazy(text) {
-  const deps = [...LAZY_OCLIF_DEPENDENCIES, ...LAZY_BUNDLED_OCLIF_DEPENDENCIES];
+  const deps = [...LAZY_OCLIF_DEPENDENCIES, ...LAZY_BUNDLED_OCLIF_DEPENDENCIES, ...LAZY_OCLIF_BUILTINS];
   const names = deps.map((n) => n.replace(/[-/]/g, '\\$&')).join('|');
   const re = new RegExp(`^const (\\w+) = (__importDefault\\()?require\\("(${names})"\\)(\\))?;$`, 'gm');
   let count = 0;
   const out = text.replace(re, (whole, id, wrap, dep, close) => {
     if (Boolean(wrap) !== Boolean(close)) return whole;
     count++;
-    const load = LAZY_BUNDLED_OCLIF_DEPENDENCIES.includes(dep) ? 'require' : 'oclifRequire';
+    const load = LAZY_OCLIF_DEPENDENCIES.includes(dep) ? 'oclifRequire' : 'require';
     const req = `${load}(${JSON.stringify(dep)})`;
     return `const ${id} = lazyModule(() => ${wrap ? `__importDefault(${req})` : req});`;
   });

@@ -6,11 +6,13 @@
  */
 import { type Hook, toConfiguredId } from '@oclif/core';
 import { UsageError } from '../cli/errors.js';
+import { importEsm } from '../cli/esm-import.js';
 import { safeText } from '../report/untrusted.js';
 
 const hook: Hook<'command_not_found'> = async function (opts) {
   if (process.stdin.isTTY && process.stderr.isTTY) {
-    const { default: prompt } = await import('@oclif/plugin-not-found');
+    const { default: prompt } =
+      await importEsm<typeof import('@oclif/plugin-not-found')>('@oclif/plugin-not-found');
     return prompt.call(this, opts);
   }
   const { default: levenshtein } = await import('fast-levenshtein');

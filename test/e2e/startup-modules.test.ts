@@ -8,10 +8,13 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
 import { type FakeDnsServer, startFakeDns } from '../fakes/fake-dns-server.js';
 import { modulesLoadedByImport, runCli, runCliListingModules } from '../helpers/cli.js';
 
 /** Machine output must never pay for these, whatever the command. */
+const DIST = fileURLToPath(new URL('../../dist', import.meta.url));
+
 const NEVER_FOR_MACHINE_OUTPUT = [
   'node_modules/chalk/',
   'node_modules/ora/',
@@ -119,10 +122,11 @@ describe('start-up: what each command loads', () => {
       'check srv --json',
     );
     // Everything it runs comes from the bundle: no file of node_modules resolved and compiled
-    // on its own (require.cache lists absolute paths; ESM URLs outside dist/ are files too).
+    // on its own (dist/ is CommonJS: require.cache lists absolute paths; ES modules are URLs).
     const outside = r.modules.filter(
       (m) =>
-        m.startsWith('/') || (m.startsWith('file:') && !m.includes('/dist/') && !m.endsWith('/bin/run.js')),
+        (m.startsWith('/') && !m.startsWith(`${DIST}/`)) ||
+        (m.startsWith('file:') && !m.endsWith('/bin/run.js')),
     );
     assert.deepEqual(outside, [], 'check srv --json loaded files from outside the bundle');
   });

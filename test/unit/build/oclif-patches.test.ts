@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { release } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
@@ -16,6 +17,8 @@ import {
   lazyModule,
   makeRequiresLazy,
   OCLIF_PATCHES,
+  surelyNotWsl,
+  xfedImportEsm,
   // @ts-expect-error: a plain .mjs build script, no type declarations
 } from '../../../scripts/lib/oclif-patches.mjs';
 import { fuzzParams } from '../../fuzz/fuzz-settings.js';
@@ -155,12 +158,55 @@ describe('oclif patches: lazy requires', () => {
     for (const dep of LAZY_OCLIF_DEPENDENCIES as string[]) assert.ok(fromOclif(dep), dep);
   });
 
-  it('every patch finds its text in the installed @oclif/core', () => {
-    for (const patch of OCLIF_PATCHES as { path: string; find: string }[]) {
-      assert.ok(
-        readFileSync(`${OCLIF}${patch.path}`, 'utf8').includes(patch.find),
-        `${patch.path}: ${patch.find}`,
-      );
+  it('makes node:child_process lazy (a plain require of the built-in), not other built-ins', () => {
+    const out = makeRequiresLazy(
+      'const node_child_process_1 = require("node:child_process");\nconst node_os_1 = require("node:os");',
+    ) as string;
+    assert.match(
+      out,
+      /^const node_child_process_1 = lazyModule\(\(\) => require\("node:child_process"\)\);$/m,
+    );
+    assert.match(out, /^const node_os_1 = require\("node:os"\);$/m);
+  });
+
+  it('every patch finds its text in the installed @oclif/core, as many times as it says', () => {
+    for (const patch of OCLIF_PATCHES as { path: string; find: string; count?: number }[]) {
+      const text = readFileSync(`${OCLIF}${patch.path}`, 'utf8');
+      assert.equal(text.split(patch.find).length - 1, patch.count ?? 1, `${patch.path}: ${patch.find}`);
+    }
+  });
+});
+
+describe('oclif patches: WSL test and ES-module imports', () => {
+  it('surelyNotWsl() never contradicts is-wsl, which oclif would otherwise load', async () => {
+    const { default: isWsl } = (await import(
+      createRequire(createRequire(`${OCLIF}package.json`).resolve('wsl-utils')).resolve('is-wsl')
+    )) as { default: boolean };
+    // The function's text is what the build puts into oclif's CommonJS file, with its require.
+    const notWsl = new Function('require', `return (${surelyNotWsl.toString()})();`)(require) as boolean;
+    // true means "is-wsl would say false"; false only hands the question on to is-wsl.
+    if (notWsl) assert.equal(isWsl, false);
+    // On a plain Linux (or macOS, Windows) the short path is the one taken.
+    if (!isWsl && !/microsoft/i.test(release())) assert.equal(notWsl, true);
+  });
+
+  it("xfedImportEsm hands oclif's import to bin/run.js's function, and says so when it is missing", async () => {
+    const key = Symbol.for('xfed.importEsm');
+    const g = globalThis as Record<symbol, unknown>;
+    const saved = g[key];
+    try {
+      delete g[key];
+      assert.throws(() => xfedImportEsm('file:///x.js'), /not started by bin\/run\.js/);
+      const seen: string[] = [];
+      g[key] = (u: string) => {
+        seen.push(u);
+        return Promise.resolve({ ok: true });
+      };
+      assert.deepEqual(await xfedImportEsm('file:///y.js'), { ok: true });
+      assert.deepEqual(seen, ['file:///y.js']);
+    } finally {
+      if (saved === undefined) delete g[key];
+      else g[key] = saved;
     }
   });
 });

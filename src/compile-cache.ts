@@ -1,0 +1,250 @@
+/**
+ * A V8 code cache for xfed's own bundle (issue 14, docs/performance.md "Compile cache").
+ *
+ * Node 20 compiles every file of dist/ from source at each start: about a tenth of a command's
+ * CPU, paid hundreds of times a minute by a monitor. Node ≥ 22.1 has `module.enableCompileCache()`
+ * for this; on Node 20 the only way is to compile the CommonJS files of dist/ (scripts/bundle.mjs)
+ * with `vm.Script` and V8's `cachedData`, which is what this module does, for dist/ only:
+ *
+ * - The cache lives in the user's cache directory (XFED_COMPILE_CACHE overrides it,
+ *   XFED_DISABLE_COMPILE_CACHE=1 turns it off), in one sub-directory per Node version, CPU
+ *   and build of xfed (dist/build-id), so a cache is only ever offered to the code it was
+ *   made from; V8 checks it again (version, flags, source) and rejects a mismatch, and a
+ *   rejected file is compiled from source and its cache rewritten.
+ * - A file's cache is written at exit, after the run, so it also holds the functions that
+ *   were compiled lazily while the command ran: the next run compiles almost nothing.
+ * - Every read is bounded (a regular file of at most MAX_CACHE_BYTES, opened non-blocking, so
+ *   a FIFO planted there cannot stall a start) and the directory must be the user's own and
+ *   not writable by others, or the cache is not used. Writes go to a temporary file renamed
+ *   into place, so concurrent runs never read half a file; a failed write (read-only home,
+ *   full disk) is ignored: xfed runs the same without the cache, only slower.
+ *
+ * `import()` cannot be used inside a script compiled from cached data on Node 20 (its
+ * dynamic-import callback is lost): the bundle has none of its own (scripts/bundle.mjs turns
+ * them into `require`), and the few ES modules from outside it are loaded through
+ * `importEsm()` (src/cli/esm-import.ts).
+ */
+import {
+  closeSync,
+  constants,
+  fstatSync,
+  lstatSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readSync,
+  renameSync,
+  rmSync,
+  statSync,
+  unlinkSync,
+  writeFileSync,
+} from 'node:fs';
+import Module, { createRequire } from 'node:module';
+import { homedir } from 'node:os';
+import { dirname, join, sep } from 'node:path';
+import { Script } from 'node:vm';
+
+/** No code cache of one file of dist/ is anywhere near this (the largest is about 1 MB). */
+export const MAX_CACHE_BYTES = 16 * 1024 * 1024;
+/** dist/build-id is 16 hex digits; anything longer is not ours. */
+const MAX_BUILD_ID_BYTES = 64;
+/** Caches of other builds or Node versions untouched this long are deleted when one is written. */
+const STALE_MS = 30 * 24 * 3600 * 1000;
+
+export interface CompileCacheStats {
+  /** The directory in use, or undefined when the cache is off. */
+  dir: string | undefined;
+  /** Why the cache is off (env, untrusted directory, no build id, source maps, ...). */
+  off?: string;
+  /** Files compiled from a cache V8 accepted. */
+  hits: number;
+  /** Files compiled from source (no cache yet, or V8 rejected it); their caches are written at exit. */
+  misses: number;
+  /** Caches written by flush(). */
+  written: number;
+}
+
+export interface CompileCache {
+  stats: CompileCacheStats;
+  /** Writes the caches of this run's misses (also done at process exit). */
+  flush(): void;
+  /** Removes the hook (tests). */
+  uninstall(): void;
+}
+
+/** Where the cache would live for this environment, before the per-build sub-directory. */
+export function compileCacheRoot(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  if (env.XFED_DISABLE_COMPILE_CACHE && env.XFED_DISABLE_COMPILE_CACHE !== '0') return undefined;
+  if (env.XFED_COMPILE_CACHE) return env.XFED_COMPILE_CACHE;
+  // The same place as oclif's config.cacheDir for xfed, plus compile-cache/.
+  let base: string;
+  try {
+    if (process.platform === 'win32') base = env.LOCALAPPDATA ?? join(homedir(), 'AppData', 'Local');
+    else if (process.platform === 'darwin') base = join(homedir(), 'Library', 'Caches');
+    else base = env.XDG_CACHE_HOME || join(env.HOME || homedir(), '.cache');
+  } catch {
+    return undefined; // no home directory (some service accounts): no cache
+  }
+  return join(base, 'xfed', 'compile-cache');
+}
+
+/**
+ * Reads a whole regular file of at most `max` bytes, or returns undefined: never follows a
+ * symbolic link, never blocks on a FIFO or device, never reads more than `max`. With `into`,
+ * the bytes go into that buffer when it is large enough (the result is then a view of it).
+ */
+export function readBounded(file: string, max: number, into?: Buffer): Buffer | undefined {
+  let fd: number | undefined;
+  try {
+    fd = openSync(file, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0) | (constants.O_NOFOLLOW ?? 0));
+    const st = fstatSync(fd);
+    if (!st.isFile() || st.size === 0 || st.size > max) return undefined;
+    const buf = into && into.length >= st.size ? into.subarray(0, st.size) : Buffer.allocUnsafe(st.size);
+    let off = 0;
+    while (off < buf.length) {
+      const n = readSync(fd, buf, off, buf.length - off, off);
+      if (n === 0) return undefined; // shrank while we read: not a cache to trust
+      off += n;
+    }
+    return buf;
+  } catch {
+    return undefined;
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+}
+
+/** A directory only this user can write to (POSIX); on Windows, any directory. */
+function trustedDir(dir: string): boolean {
+  try {
+    const st = lstatSync(dir);
+    if (!st.isDirectory()) return false;
+    if (typeof process.getuid !== 'function') return true;
+    return st.uid === process.getuid() && (st.mode & 0o022) === 0;
+  } catch {
+    return false;
+  }
+}
+
+/** Deletes sibling caches of older builds for this Node, and any left untouched for STALE_MS. */
+function pruneSiblings(root: string, current: string, sameNodePrefix: string): void {
+  const now = Date.now();
+  for (const name of readdirSync(root)) {
+    if (name === current) continue;
+    const path = join(root, name);
+    try {
+      const st = lstatSync(path);
+      if (!st.isDirectory()) continue;
+      if (name.startsWith(sameNodePrefix) || now - st.mtimeMs > STALE_MS)
+        rmSync(path, { recursive: true, force: true });
+    } catch {
+      // another run pruned it first
+    }
+  }
+}
+
+interface Pending {
+  script: Script;
+  file: string;
+}
+
+/**
+ * Compiles every CommonJS file under `distDir` through V8's code cache from now on. Returns
+ * undefined when Node has its own compile cache (it is turned on instead) and a handle whose
+ * `stats.off` says why when the cache cannot be used.
+ */
+export function installCompileCache(
+  distDir: string,
+  env: NodeJS.ProcessEnv = process.env,
+): CompileCache | undefined {
+  const stats: CompileCacheStats = { dir: undefined, hits: 0, misses: 0, written: 0 };
+  const off = (why: string): CompileCache => ({ stats: { ...stats, off: why }, flush() {}, uninstall() {} });
+  const root = compileCacheRoot(env);
+  if (!root) return off('XFED_DISABLE_COMPILE_CACHE or no home directory');
+  // Node >= 22.1: its own cache covers CommonJS and ES modules alike.
+  const nodeCache = (Module as unknown as { enableCompileCache?: (dir: string) => unknown })
+    .enableCompileCache;
+  if (typeof nodeCache === 'function') {
+    nodeCache(root);
+    return undefined;
+  }
+  // With --enable-source-maps, stack traces should map to src/: Node's own loader does that.
+  if ((process as { sourceMapsEnabled?: boolean }).sourceMapsEnabled) return off('source maps enabled');
+  const prefix = distDir.endsWith(sep) ? distDir : `${distDir}${sep}`;
+  const buildId = readBounded(join(prefix, 'build-id'), MAX_BUILD_ID_BYTES)?.toString('latin1').trim();
+  if (!buildId || !/^[0-9a-f]{8,}$/.test(buildId)) return off('no dist/build-id');
+  const nodePrefix = `${process.version}-${process.arch}-`;
+  const leaf = `${nodePrefix}${buildId}`;
+  const dir = join(root, leaf);
+  // A directory someone else can write to could hand us code: then no cache at all. One that
+  // does not exist yet is made (0700) at the first write.
+  let exists = false;
+  try {
+    statSync(dir);
+    exists = true;
+  } catch {}
+  if (exists && !trustedDir(dir)) return off(`${dir} is not private to this user`);
+  stats.dir = dir;
+
+  const pending: Pending[] = [];
+  let scratch: Buffer = Buffer.allocUnsafeSlow(256 * 1024);
+  const proto = Module.prototype as unknown as {
+    _compile(this: NodeJS.Module, content: string, filename: string): unknown;
+  };
+  const original = proto._compile;
+  proto._compile = function compileWithCache(content, filename) {
+    if (!filename.startsWith(prefix)) return original.call(this, content, filename);
+    const file = join(dir, `${filename.slice(prefix.length).split(sep).join('!')}.v8`);
+    // V8 copies what it needs while compiling, so one buffer serves every file: a start holds
+    // one cache file in memory at a time, not all of them (peak RSS, docs/performance.md).
+    const cachedData = exists ? readBounded(file, MAX_CACHE_BYTES, scratch) : undefined;
+    if (cachedData && cachedData.buffer !== scratch.buffer) scratch = cachedData;
+    let script: Script;
+    try {
+      script = new Script(Module.wrap(content), { filename, cachedData });
+    } catch {
+      return original.call(this, content, filename); // a syntax error: reported Node's way
+    }
+    if (cachedData && !script.cachedDataRejected) stats.hits++;
+    else {
+      stats.misses++;
+      pending.push({ script, file });
+    }
+    const fn = script.runInThisContext({ displayErrors: true }) as (...args: unknown[]) => unknown;
+    return fn.call(this.exports, this.exports, createRequire(filename), this, filename, dirname(filename));
+  };
+
+  const flush = () => {
+    if (!pending.length) return;
+    const batch = pending.splice(0);
+    try {
+      mkdirSync(dir, { recursive: true, mode: 0o700 });
+      if (!trustedDir(dir)) return;
+      for (const { script, file } of batch) {
+        const tmp = `${file}.${process.pid}.tmp`;
+        try {
+          writeFileSync(tmp, script.createCachedData(), { mode: 0o600, flag: 'wx' });
+          renameSync(tmp, file);
+          stats.written++;
+        } catch {
+          try {
+            unlinkSync(tmp);
+          } catch {}
+        }
+      }
+      if (!exists) pruneSiblings(root, leaf, nodePrefix);
+      exists = true;
+    } catch {
+      // read-only or full: run without a cache
+    }
+  };
+  process.once('exit', flush);
+  return {
+    stats,
+    flush,
+    uninstall() {
+      proto._compile = original;
+      process.removeListener('exit', flush);
+    },
+  };
+}
