@@ -32,6 +32,7 @@ import {
   mkdirSync,
   openSync,
   readdirSync,
+  readFileSync,
   readSync,
   renameSync,
   rmSync,
@@ -90,16 +91,15 @@ export function compileCacheRoot(env: NodeJS.ProcessEnv = process.env): string |
 
 /**
  * Reads a whole regular file of at most `max` bytes, or returns undefined: never follows a
- * symbolic link, never blocks on a FIFO or device, never reads more than `max`. With `into`,
- * the bytes go into that buffer when it is large enough (the result is then a view of it).
+ * symbolic link, never blocks on a FIFO or device, never reads more than `max`.
  */
-export function readBounded(file: string, max: number, into?: Buffer): Buffer | undefined {
+export function readBounded(file: string, max: number): Buffer | undefined {
   let fd: number | undefined;
   try {
     fd = openSync(file, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0) | (constants.O_NOFOLLOW ?? 0));
     const st = fstatSync(fd);
     if (!st.isFile() || st.size === 0 || st.size > max) return undefined;
-    const buf = into && into.length >= st.size ? into.subarray(0, st.size) : Buffer.allocUnsafe(st.size);
+    const buf = Buffer.allocUnsafe(st.size);
     let off = 0;
     while (off < buf.length) {
       const n = readSync(fd, buf, off, buf.length - off, off);
@@ -142,6 +142,12 @@ function pruneSiblings(root: string, current: string, sameNodePrefix: string): v
     }
   }
 }
+
+/** Node's CommonJS wrapper, as Module.wrap() writes it. */
+const WRAP_HEAD = Buffer.from('(function (exports, require, module, __filename, __dirname) { ');
+const WRAP_TAIL = Buffer.from('\n});');
+
+type LoadExtension = (this: unknown, module: NodeJS.Module, filename: string) => void;
 
 interface Pending {
   script: Script;
@@ -187,23 +193,22 @@ export function installCompileCache(
   stats.dir = dir;
 
   const pending: Pending[] = [];
-  let scratch: Buffer = Buffer.allocUnsafeSlow(256 * 1024);
-  const proto = Module.prototype as unknown as {
-    _compile(this: NodeJS.Module, content: string, filename: string): unknown;
-  };
-  const original = proto._compile;
-  proto._compile = function compileWithCache(content, filename) {
-    if (!filename.startsWith(prefix)) return original.call(this, content, filename);
+  // Node's loader would read a file into a string, and wrapping that in the CommonJS function
+  // would copy it: the two big chunks (catalog, oclif) sit in V8's large-object space until a
+  // full GC, which a short run never does. Here the wrapped source is decoded once from the
+  // file's bytes (peak RSS, docs/performance.md).
+  const extensions = (Module as unknown as { _extensions: Record<string, LoadExtension> })._extensions;
+  const originalJs = extensions['.js'] as LoadExtension;
+  const loadWithCache: LoadExtension = function (module, filename) {
+    if (!filename.startsWith(prefix)) return originalJs.call(this, module, filename);
     const file = join(dir, `${filename.slice(prefix.length).split(sep).join('!')}.v8`);
-    // V8 copies what it needs while compiling, so one buffer serves every file: a start holds
-    // one cache file in memory at a time, not all of them (peak RSS, docs/performance.md).
-    const cachedData = exists ? readBounded(file, MAX_CACHE_BYTES, scratch) : undefined;
-    if (cachedData && cachedData.buffer !== scratch.buffer) scratch = cachedData;
+    const cachedData = exists ? readBounded(file, MAX_CACHE_BYTES) : undefined;
+    const source = Buffer.concat([WRAP_HEAD, readFileSync(filename), WRAP_TAIL]).toString('utf8');
     let script: Script;
     try {
-      script = new Script(Module.wrap(content), { filename, cachedData });
+      script = new Script(source, { filename, cachedData });
     } catch {
-      return original.call(this, content, filename); // a syntax error: reported Node's way
+      return originalJs.call(this, module, filename); // a syntax error: reported Node's way
     }
     if (cachedData && !script.cachedDataRejected) stats.hits++;
     else {
@@ -211,8 +216,9 @@ export function installCompileCache(
       pending.push({ script, file });
     }
     const fn = script.runInThisContext({ displayErrors: true }) as (...args: unknown[]) => unknown;
-    return fn.call(this.exports, this.exports, createRequire(filename), this, filename, dirname(filename));
+    fn.call(module.exports, module.exports, createRequire(filename), module, filename, dirname(filename));
   };
+  extensions['.js'] = loadWithCache;
 
   const flush = () => {
     if (!pending.length) return;
@@ -243,7 +249,7 @@ export function installCompileCache(
     stats,
     flush,
     uninstall() {
-      proto._compile = original;
+      if (extensions['.js'] === loadWithCache) extensions['.js'] = originalJs;
       process.removeListener('exit', flush);
     },
   };
