@@ -18,9 +18,9 @@ if (argv[0] === '--version') {
   // as oclif plugins, are imported here, in a module Node compiles itself.
   globalThis[Symbol.for('xfed.importEsm')] = (specifier) => import(specifier);
   const { createRequire } = await import('node:module');
+  const { fileURLToPath } = await import('node:url');
   const require = createRequire(import.meta.url);
-  const dist = new URL('../dist/', import.meta.url);
-  require('../dist/compile-cache.js').installCompileCache(decodeURIComponent(dist.pathname));
+  require('../dist/compile-cache.js').installCompileCache(fileURLToPath(new URL('../dist', import.meta.url)));
   const { main } = require('../dist/main.js');
   await main(argv, import.meta.url);
 }
