@@ -152,6 +152,29 @@ type LoadExtension = (this: unknown, module: NodeJS.Module, filename: string) =>
 interface Pending {
   script: Script;
   file: string;
+  stamp: Buffer;
+}
+
+/**
+ * Each cache file starts with the size and modification time of the source it was made from.
+ * V8 checks only the source's length, so a file of dist/ edited by hand to the same length
+ * (same build id) would otherwise run its old code.
+ */
+const STAMP_MAGIC = 'xfc1';
+const STAMP_BYTES = 20;
+
+function sourceStamp(size: number, mtimeMs: number): Buffer {
+  const b = Buffer.alloc(STAMP_BYTES);
+  b.write(STAMP_MAGIC, 0, 'latin1');
+  b.writeDoubleLE(size, 4);
+  b.writeDoubleLE(mtimeMs, 12);
+  return b;
+}
+
+/** The V8 data of a cache file, if it was made from the source with this stamp. */
+function cacheFor(file: Buffer | undefined, stamp: Buffer): Buffer | undefined {
+  if (!file || file.length <= STAMP_BYTES || !file.subarray(0, STAMP_BYTES).equals(stamp)) return undefined;
+  return file.subarray(STAMP_BYTES);
 }
 
 /**
@@ -202,8 +225,10 @@ export function installCompileCache(
   const loadWithCache: LoadExtension = function (module, filename) {
     if (!filename.startsWith(prefix)) return originalJs.call(this, module, filename);
     const file = join(dir, `${filename.slice(prefix.length).split(sep).join('!')}.v8`);
-    const cachedData = exists ? readBounded(file, MAX_CACHE_BYTES) : undefined;
-    const source = Buffer.concat([WRAP_HEAD, readFileSync(filename), WRAP_TAIL]).toString('utf8');
+    const bytes = readFileSync(filename);
+    const stamp = sourceStamp(bytes.length, statSync(filename).mtimeMs);
+    const cachedData = exists ? cacheFor(readBounded(file, MAX_CACHE_BYTES), stamp) : undefined;
+    const source = Buffer.concat([WRAP_HEAD, bytes, WRAP_TAIL]).toString('utf8');
     let script: Script;
     try {
       script = new Script(source, { filename, cachedData });
@@ -213,7 +238,7 @@ export function installCompileCache(
     if (cachedData && !script.cachedDataRejected) stats.hits++;
     else {
       stats.misses++;
-      pending.push({ script, file });
+      pending.push({ script, file, stamp });
     }
     const fn = script.runInThisContext({ displayErrors: true }) as (...args: unknown[]) => unknown;
     fn.call(module.exports, module.exports, createRequire(filename), module, filename, dirname(filename));
@@ -226,10 +251,10 @@ export function installCompileCache(
     try {
       mkdirSync(dir, { recursive: true, mode: 0o700 });
       if (!trustedDir(dir)) return;
-      for (const { script, file } of batch) {
+      for (const { script, file, stamp } of batch) {
         const tmp = `${file}.${process.pid}.tmp`;
         try {
-          writeFileSync(tmp, script.createCachedData(), { mode: 0o600, flag: 'wx' });
+          writeFileSync(tmp, Buffer.concat([stamp, script.createCachedData()]), { mode: 0o600, flag: 'wx' });
           renameSync(tmp, file);
           stats.written++;
         } catch {

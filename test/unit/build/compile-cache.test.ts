@@ -17,6 +17,7 @@ import {
   rmSync,
   statSync,
   symlinkSync,
+  utimesSync,
   writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -101,12 +102,32 @@ describe('compile cache of dist/', () => {
     const root = join(work, 'corrupt');
     run({ XFED_COMPILE_CACHE: root });
     const file = join(root, `${process.version}-${process.arch}-${BUILD_ID}`, 'main.js.v8');
-    writeFileSync(file, Buffer.alloc(2000, 0x41));
+    // Keep the stamp (size and time of the source), so the bytes after it reach V8.
+    const good = readFileSync(file);
+    writeFileSync(file, Buffer.concat([good.subarray(0, 20), Buffer.alloc(2000, 0x41)]));
     const r = run({ XFED_COMPILE_CACHE: root });
     assert.equal(r.value, 42);
     assert.deepEqual([r.stats.hits, r.stats.misses, r.stats.written], [1, 1, 1]);
     assert.notEqual(readFileSync(file)[0], 0x41);
     assert.deepEqual([run({ XFED_COMPILE_CACHE: root }).stats.hits], [2]);
+  });
+
+  test('a dist file changed to the same length is compiled from source, not from its old cache', () => {
+    const root = join(work, 'edited');
+    const b = join(fixture, 'chunks', 'b.js');
+    const saved = readFileSync(b, 'utf8');
+    try {
+      run({ XFED_COMPILE_CACHE: root });
+      const edited = saved.replace('x * 2', 'x * 3');
+      assert.equal(edited.length, saved.length);
+      writeFileSync(b, edited);
+      utimesSync(b, new Date(), new Date(Date.now() + 5000));
+      const r = run({ XFED_COMPILE_CACHE: root });
+      assert.equal(r.value, 63, 'the edited code ran');
+      assert.deepEqual([r.stats.hits, r.stats.misses, r.stats.written], [1, 1, 1]);
+    } finally {
+      writeFileSync(b, saved);
+    }
   });
 
   test('a FIFO or a symbolic link in place of a cache file is not read: no hang, compiled from source', () => {
