@@ -1,16 +1,17 @@
 /**
  * A V8 code cache for xfed's own bundle (issue 14, docs/performance.md "Compile cache").
  *
- * Node 20 compiles every file of dist/ from source at each start: about a tenth of a command's
- * CPU, paid hundreds of times a minute by a monitor. Node ≥ 22.1 has `module.enableCompileCache()`
+ * Node 20 compiles every file of dist/ from source at each start: with the ES-module loader's
+ * resolution, about a fifth of a command's CPU, paid hundreds of times a minute by a monitor. Node ≥ 22.1 has `module.enableCompileCache()`
  * for this; on Node 20 the only way is to compile the CommonJS files of dist/ (scripts/bundle.mjs)
  * with `vm.Script` and V8's `cachedData`, which is what this module does, for dist/ only:
  *
  * - The cache lives in the user's cache directory (XFED_COMPILE_CACHE overrides it,
  *   XFED_DISABLE_COMPILE_CACHE=1 turns it off), in one sub-directory per Node version, CPU
- *   and build of xfed (dist/build-id), so a cache is only ever offered to the code it was
- *   made from; V8 checks it again (version, flags, source) and rejects a mismatch, and a
- *   rejected file is compiled from source and its cache rewritten.
+ *   and build of xfed (dist/build-id), and each cache file carries the size and mtime of its
+ *   source (sourceStamp), so a cache is only ever offered to the code it was made from. V8
+ *   checks it again (its version and flags) and rejects a mismatch; a rejected or missing
+ *   cache means compiling from source and writing the cache anew.
  * - A file's cache is written at exit, after the run, so it also holds the functions that
  *   were compiled lazily while the command ran: the next run compiles almost nothing.
  * - Every read is bounded (a regular file of at most MAX_CACHE_BYTES, opened non-blocking, so
