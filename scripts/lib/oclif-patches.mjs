@@ -2,6 +2,7 @@
 // cost measured in docs/performance.md. Each names the exact text it replaces and the build
 // fails if that text is gone (an oclif upgrade), so a patch is never silently dropped.
 import { readFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
 
 /**
  * oclif sorts a plugin's commands with `localeCompare` on every start. The first
@@ -31,14 +32,10 @@ export function isPlainPackageName(pattern) {
 /**
  * oclif loads ES-module commands and hooks (those of @oclif/plugin-autocomplete) with
  * `import()`. dist/ is CommonJS run from V8's code cache (src/compile-cache.ts), where
- * `import()` fails on Node 20, so oclif gets the import function bin/run.js provides under
- * this symbol (src/cli/esm-import.ts), which Node compiles itself.
+ * `import()` fails on Node 20, so oclif's loader uses xfed's own importEsm() (bundled from
+ * src/cli/esm-import.ts, the one implementation), which hands the import to bin/run.js.
  */
-export function xfedImportEsm(url) {
-  const load = globalThis[Symbol.for('xfed.importEsm')];
-  if (typeof load !== 'function') throw new Error(`cannot import ${url}: xfed was not started by bin/run.js`);
-  return load(url);
-}
+const ESM_IMPORT_SOURCE = fileURLToPath(new URL('../../src/cli/esm-import.ts', import.meta.url));
 
 /**
  * oclif asks wsl-utils whether it runs under WSL on every start; loading it loads
@@ -81,7 +78,7 @@ export const OCLIF_PATCHES = [
     find: 'await import((0, node_url_1.pathToFileURL)(filePath).href)',
     replace: 'await xfedImportEsm((0, node_url_1.pathToFileURL)(filePath).href)',
     count: 3,
-    prelude: `${xfedImportEsm.toString()}\n`,
+    prelude: `const { importEsm: xfedImportEsm } = require(${JSON.stringify(ESM_IMPORT_SOURCE)});\n`,
   },
 ];
 

@@ -18,9 +18,9 @@ import {
   makeRequiresLazy,
   OCLIF_PATCHES,
   surelyNotWsl,
-  xfedImportEsm,
   // @ts-expect-error: a plain .mjs build script, no type declarations
 } from '../../../scripts/lib/oclif-patches.mjs';
+import { importEsm } from '../../../src/cli/esm-import.js';
 import { fuzzParams } from '../../fuzz/fuzz-settings.js';
 
 const require = createRequire(import.meta.url);
@@ -190,19 +190,23 @@ describe('oclif patches: WSL test and ES-module imports', () => {
     if (!isWsl && !/microsoft/i.test(release())) assert.equal(notWsl, true);
   });
 
-  it("xfedImportEsm hands oclif's import to bin/run.js's function, and says so when it is missing", async () => {
+  it("oclif's module loader imports through importEsm, which hands the import to bin/run.js's function and says so when it is missing", async () => {
+    const patch = (OCLIF_PATCHES as { path: string; prelude: string }[]).find(
+      (p) => p.path === 'lib/module-loader.js',
+    );
+    assert.match(patch?.prelude ?? '', /require\(".*src\/cli\/esm-import\.ts"\)/);
     const key = Symbol.for('xfed.importEsm');
     const g = globalThis as Record<symbol, unknown>;
     const saved = g[key];
     try {
       delete g[key];
-      assert.throws(() => xfedImportEsm('file:///x.js'), /not started by bin\/run\.js/);
+      await assert.rejects(importEsm('file:///x.js'), /not started by bin\/run\.js/);
       const seen: string[] = [];
       g[key] = (u: string) => {
         seen.push(u);
         return Promise.resolve({ ok: true });
       };
-      assert.deepEqual(await xfedImportEsm('file:///y.js'), { ok: true });
+      assert.deepEqual(await importEsm('file:///y.js'), { ok: true });
       assert.deepEqual(seen, ['file:///y.js']);
     } finally {
       if (saved === undefined) delete g[key];
